@@ -1,0 +1,19 @@
+// The one wasm module of ddmvpa. Every export works on raw pointers into the shared memory that
+// the host allocates (src/core/kernels owns that ABI); no AssemblyScript-managed objects cross it.
+
+/** Sum of a[i]*b[i] for i < n (f32 arrays, f64 accumulation per 4-lane block). */
+export function dot_f32(a: usize, b: usize, n: i32): f64 {
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const off = <usize>i << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(a + off), v128.load(b + off)));
+  }
+  let s: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) +
+    <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    s += <f64>load<f32>(a + off) * <f64>load<f32>(b + off);
+  }
+  return s;
+}

@@ -1,0 +1,51 @@
+/**
+ * Random and sequential access to the bytes of one input file, whatever the host:
+ * a File/Blob in the browser, a file handle in Node, bytes in memory in tests.
+ * Nothing here ever needs the whole file in one buffer, so files over 2 GiB work.
+ */
+export interface ByteSource {
+  /** File name (for messages and for format sniffing by extension). */
+  readonly name: string;
+  /** Size in bytes. */
+  readonly size: number;
+  /** Bytes [start, end) (clamped to the file), as a fresh Uint8Array. */
+  slice(start: number, end: number): Promise<Uint8Array>;
+  /** All bytes from the start, chunk by chunk. */
+  stream(): ReadableStream<Uint8Array>;
+}
+
+/** A ByteSource over bytes already in memory (tests, small generated files). */
+export function memorySource(name: string, bytes: Uint8Array): ByteSource {
+  return {
+    name,
+    size: bytes.byteLength,
+    async slice(start, end) {
+      return bytes.slice(Math.max(0, start), Math.min(bytes.byteLength, end));
+    },
+    stream() {
+      const chunk = 1 << 20;
+      let pos = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(ctrl) {
+          if (pos >= bytes.byteLength) return ctrl.close();
+          ctrl.enqueue(bytes.slice(pos, pos + chunk));
+          pos += chunk;
+        },
+      });
+    },
+  };
+}
+
+/** A ByteSource over a Blob/File (browser, and Node's Blob). */
+export function blobSource(blob: Blob, name = (blob as File).name ?? 'blob'): ByteSource {
+  return {
+    name,
+    size: blob.size,
+    async slice(start, end) {
+      return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+    },
+    stream() {
+      return blob.stream() as ReadableStream<Uint8Array>;
+    },
+  };
+}
