@@ -37,7 +37,7 @@ export function makeAnatomy(grid: DemoGrid): Anatomy {
           mask[v] = 1;
           idx.push(v);
           // Cortex-like bright rim, darker core, gentle texture: enough structure to look like an EPI.
-          const rim = Math.exp(-((1 - Math.sqrt(r2)) * 8) ** 2);
+          const rim = Math.exp(-(((1 - Math.sqrt(r2)) * 8) ** 2));
           const texture = Math.sin(x / 7) * Math.sin(y / 9) * Math.cos(z / 8);
           baseline[v] = 800 + 250 * rim + 60 * texture - 80 * (1 - r2);
         } else {
