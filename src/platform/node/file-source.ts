@@ -1,6 +1,4 @@
-import { open, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ByteSource } from '../../core/io/byte-source.ts';
 import { DdError } from '../../core/errors.ts';
@@ -35,7 +33,30 @@ export async function fileSource(path: string): Promise<ByteSource> {
       }
     },
     stream() {
-      return Readable.toWeb(createReadStream(path, { highWaterMark: 4 << 20 })) as unknown as ReadableStream<Uint8Array>;
+      // Pull-based, so a slow consumer holds back reading (Node 20's Readable.toWeb does not:
+      // it buffers ahead without limit, up to the whole file).
+      const chunk = 4 << 20;
+      let pos = 0;
+      let fh: FileHandle | null = null;
+      return new ReadableStream<Uint8Array>({
+        async pull(ctrl) {
+          fh ??= await open(path, 'r');
+          const buf = new Uint8Array(Math.min(chunk, size - pos));
+          const { bytesRead } = buf.length > 0 ? await fh.read(buf, 0, buf.length, pos) : { bytesRead: 0 };
+          if (bytesRead === 0) {
+            await fh.close();
+            fh = null;
+            ctrl.close();
+            return;
+          }
+          pos += bytesRead;
+          ctrl.enqueue(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+        },
+        async cancel() {
+          await fh?.close();
+          fh = null;
+        },
+      }, { highWaterMark: 1 });
     },
   };
 }
