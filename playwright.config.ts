@@ -16,7 +16,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx vite build --logLevel warn && npx vite preview --port 4173 --strictPort --host 127.0.0.1',
+    // build:wasm + vite build, then a small .nii.gz into dist/ (checks that *.gz is served raw).
+    command: 'npm run build:wasm --silent && npx vite build --logLevel warn && node tests/e2e/prepare-dist.mjs && npx vite preview --port 4173 --strictPort --host 127.0.0.1',
     url: 'http://127.0.0.1:4173',
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,

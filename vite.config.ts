@@ -12,13 +12,20 @@ const isolationHeaders = {
  * demo .nii.gz files behind our back. Serve them as opaque application/gzip bytes instead.
  */
 function rawGzip(): Plugin {
-  const handler = (req: { url?: string }, res: { setHeader(k: string, v: string): void; getHeader(k: string): unknown; removeHeader(k: string): void; writeHead: (...a: any[]) => any }, next: () => void) => {
-    if (req.url && /\.gz(\?|$)/.test(req.url)) {
+  type Res = { setHeader(k: string, v: string): void; removeHeader(k: string): void; writeHead: (...a: any[]) => any };
+  const handler = (req: { url?: string }, res: Res, next: () => void) => {
+    if (req.url && /\.gz(\?|#|$)/.test(req.url)) {
       const writeHead = res.writeHead.bind(res);
-      res.writeHead = (...args: any[]) => {
+      res.writeHead = (status: number, ...rest: any[]) => {
+        // sirv (dev and preview) passes its headers to writeHead, so strip them there too.
+        for (const a of rest) {
+          if (a && typeof a === 'object' && !Array.isArray(a)) {
+            for (const k of Object.keys(a)) if (/^content-(encoding|type)$/i.test(k)) delete a[k];
+          }
+        }
         res.removeHeader('Content-Encoding');
         res.setHeader('Content-Type', 'application/gzip');
-        return writeHead(...args);
+        return writeHead(status, ...rest);
       };
     }
     next();

@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Rebuilds public/wasm/ddmvpa.wasm when assembly/ is newer (kernel tests load it from disk).
+    globalSetup: ['tests/unit/kernels/wasm-setup.ts'],
   },
 });

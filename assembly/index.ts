@@ -1,5 +1,21 @@
 // The one wasm module of ddmvpa. Every export works on raw pointers into the shared memory that
 // the host allocates (src/core/kernels owns that ABI); no AssemblyScript-managed objects cross it.
+// The module keeps no state in linear memory (no data segments, no heap), so any number of
+// instances (one per worker) can share one memory; the host's allocator starts at heap_base().
+
+export { gather_uint8, gather_int8, gather_int16, gather_uint16, gather_int32, gather_uint32, gather_float32, gather_float64 } from './gather';
+export { project_accumulate, project_accumulate_tiled } from './project';
+export { gram_f32, column_stats, scale_columns } from './gram';
+
+/** ABI version: bump when any export's signature or semantics changes (checked by the host). */
+export function abi_version(): i32 {
+  return 1;
+}
+
+/** First byte the host may allocate (end of the module's static data). */
+export function heap_base(): usize {
+  return __heap_base;
+}
 
 /** Sum of a[i]*b[i] for i < n (f32 arrays, f64 accumulation per 4-lane block). */
 export function dot_f32(a: usize, b: usize, n: i32): f64 {

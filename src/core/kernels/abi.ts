@@ -1,0 +1,50 @@
+/**
+ * The raw ABI of public/wasm/ddmvpa.wasm (built from assembly/index.ts). Only src/core/kernels
+ * may use these names; everything else goes through the typed wrappers in kernels.ts.
+ * Pointers are byte offsets into the one shared memory; all counts are i32.
+ */
+
+/** Bump together with abi_version() in assembly/index.ts. */
+export const ABI_VERSION = 1;
+
+/** Memory limits the module was compiled with (asconfig.json); an imported memory must fit them. */
+export const WASM_INITIAL_PAGES = 32;
+export const WASM_MAXIMUM_PAGES = 16384;
+export const WASM_PAGE_BYTES = 65536;
+
+type GatherFn = (raw: number, idx: number, nIdx: number, slope: number, inter: number, swap: number, out: number) => void;
+
+export interface RawExports {
+  abi_version(): number;
+  heap_base(): number;
+  dot_f32(a: number, b: number, n: number): number;
+  gather_uint8: GatherFn;
+  gather_int8: GatherFn;
+  gather_int16: GatherFn;
+  gather_uint16: GatherFn;
+  gather_int32: GatherFn;
+  gather_uint32: GatherFn;
+  gather_float32: GatherFn;
+  gather_float64: GatherFn;
+  project_accumulate(y: number, B: number, V: number, w: number, n: number, out: number, vStart: number, vEnd: number): void;
+  project_accumulate_tiled(y: number, B: number, V: number, w: number, n: number, out: number, vStart: number, vEnd: number, vTile: number, bTile: number): void;
+  gram_f32(x: number, n: number, p: number, out: number): void;
+  column_stats(x: number, n: number, p: number, mean: number, sd: number, ddof: number): void;
+  scale_columns(x: number, n: number, p: number, center: number, scale: number): void;
+}
+
+export const REQUIRED_EXPORTS: readonly (keyof RawExports)[] = [
+  'abi_version', 'heap_base', 'dot_f32',
+  'gather_uint8', 'gather_int8', 'gather_int16', 'gather_uint16', 'gather_int32', 'gather_uint32', 'gather_float32', 'gather_float64',
+  'project_accumulate', 'project_accumulate_tiled', 'gram_f32', 'column_stats', 'scale_columns',
+];
+
+/** Element types the gather kernels decode (NIfTI names; complex and RGB types are not voxel data we analyse). */
+export type GatherDtype = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
+
+export const GATHER_DTYPES: readonly GatherDtype[] = ['uint8', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64'];
+
+/** Bytes per element of each dtype. */
+export const DTYPE_BYTES: Readonly<Record<GatherDtype, number>> = {
+  uint8: 1, int8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8,
+};

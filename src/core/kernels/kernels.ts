@@ -1,0 +1,229 @@
+import { DdError } from '../errors.ts';
+import { ABI_VERSION, DTYPE_BYTES, GATHER_DTYPES, REQUIRED_EXPORTS, type GatherDtype, type RawExports } from './abi.ts';
+import type { Ptr } from './memory.ts';
+
+/** out[j] = f32(slope * decode(raw[idx[j]]) + inter), j < nIdx (slope/inter applied in f64). */
+export interface GatherArgs {
+  dtype: GatherDtype;
+  /** One volume in file byte order. */
+  raw: Ptr;
+  /** nIdx i32 voxel (element) indices into raw. */
+  idx: Ptr;
+  nIdx: number;
+  /** Default 1 and 0. NIfTI's scl_slope = 0 ("no scaling") must be mapped to 1/0 by the caller. */
+  slope?: number;
+  inter?: number;
+  /** Byte-swap each element (file endianness differs from little-endian). Default false. */
+  swap?: boolean;
+  /** nIdx f32. */
+  out: Ptr;
+}
+
+/** out[i, v] += sum_b W[i, b] * Y[b, v] for i < n, vStart <= v < vEnd. */
+export interface ProjectArgs {
+  /** Y: B x V row-major f32 (B buffered volumes of V gathered voxels). */
+  y: Ptr;
+  B: number;
+  V: number;
+  /** W: n x B row-major f32 (projection-matrix columns of those B volumes). */
+  w: Ptr;
+  n: number;
+  /** n x V row-major f32, accumulated in place. */
+  out: Ptr;
+  /** Voxel shard [vStart, vEnd), default [0, V). */
+  vStart?: number;
+  vEnd?: number;
+  /** Tile sizes (voxels, volumes) for benchmarks; 0/undefined = the tuned defaults. */
+  vTile?: number;
+  bTile?: number;
+}
+
+/** out (n x n f64) = X X^T, X n x p f32 row-major; exact products, f64 sums, exactly symmetric. */
+export interface GramArgs { x: Ptr; n: number; p: number; out: Ptr }
+
+/** mean[j], sd[j] (f64, length p) of the columns of X (n x p f32); sd 0 = skip. ddof default 0. */
+export interface ColumnStatsArgs { x: Ptr; n: number; p: number; mean: Ptr; sd?: Ptr; ddof?: number }
+
+/** In place x[i,j] = (x[i,j] - center[j]) * scale[j] (f32 arrays of length p; 0 = skip). */
+export interface ScaleColumnsArgs { x: Ptr; n: number; p: number; center?: Ptr; scale?: Ptr }
+
+/** Typed wrappers over one instance of the kernel module. Synchronous; the pointers are the caller's. */
+export interface Kernels {
+  readonly memory: WebAssembly.Memory;
+  /** First byte the host may allocate (give it to SharedArena). */
+  readonly heapBase: number;
+  readonly abiVersion: number;
+  /** sum a[i]*b[i] over n f32 (f64 result). */
+  dot(a: Ptr, b: Ptr, n: number): number;
+  gather(args: GatherArgs): void;
+  projectAccumulate(args: ProjectArgs): void;
+  gram(args: GramArgs): void;
+  columnStats(args: ColumnStatsArgs): void;
+  scaleColumns(args: ScaleColumnsArgs): void;
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/**
+ * Compiles the kernel module from its bytes (the caller fetches or reads them: see
+ * src/platform/browser/pool.ts and src/platform/node/pool.ts). The Module can be posted to workers.
+ */
+export async function compileKernelModule(bytes: ArrayBuffer | ArrayBufferView, source = 'ddmvpa.wasm'): Promise<WebAssembly.Module> {
+  const u8 = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (u8.byteLength < 8 || WASM_MAGIC.some((b, i) => u8[i] !== b)) {
+    throw new DdError('WASM_INVALID', `${source}: not a WebAssembly module (wrong magic bytes). Rebuild it with \`npm run build:wasm\`.`, { file: source });
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(u8 as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw new DdError(
+      'WASM_UNSUPPORTED',
+      `${source}: this engine cannot compile the kernels (${(e as Error).message}). They need WebAssembly SIMD and threads: use a current Chromium, Firefox or Safari, or Node >= 20.`,
+      { file: source, cause: e },
+    );
+  }
+  checkModule(module, source);
+  return module;
+}
+
+/** Checks that a compiled module has the exports this ABI needs. */
+export function checkModule(module: WebAssembly.Module, source = 'ddmvpa.wasm'): void {
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = REQUIRED_EXPORTS.filter((n) => !names.has(n));
+  if (missing.length) {
+    throw new DdError('WASM_ABI_MISMATCH', `${source}: missing exports ${missing.join(', ')}; the wasm is stale. Rebuild it with \`npm run build:wasm\`.`, { file: source });
+  }
+}
+
+/**
+ * Instantiates the module on the given shared memory (synchronous: the module is small and
+ * already compiled, so this is allowed on a browser main thread too) and returns typed wrappers.
+ */
+export function loadKernels(opts: { module: WebAssembly.Module; memory: WebAssembly.Memory }): Kernels {
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(opts.module, { env: { memory: opts.memory } });
+  } catch (e) {
+    throw new DdError(
+      'WASM_LINK',
+      `Cannot instantiate the kernels on this memory (${(e as Error).message}). The memory must be shared with 32..16384 pages: create it with createKernelMemory().`,
+      { cause: e },
+    );
+  }
+  const raw = instance.exports as unknown as RawExports;
+  const abiVersion = raw.abi_version();
+  if (abiVersion !== ABI_VERSION) {
+    throw new DdError('WASM_ABI_MISMATCH', `ddmvpa.wasm has ABI ${abiVersion}, this code expects ${ABI_VERSION}. Rebuild it with \`npm run build:wasm\`.`);
+  }
+  return wrap(raw, opts.memory, abiVersion);
+}
+
+function wrap(raw: RawExports, memory: WebAssembly.Memory, abiVersion: number): Kernels {
+  const gatherFns: Record<GatherDtype, RawExports['gather_uint8']> = {
+    uint8: raw.gather_uint8, int8: raw.gather_int8, int16: raw.gather_int16, uint16: raw.gather_uint16,
+    int32: raw.gather_int32, uint32: raw.gather_uint32, float32: raw.gather_float32, float64: raw.gather_float64,
+  };
+
+  const span = (name: string, ptr: Ptr, bytes: number, align: number) => {
+    if (!Number.isInteger(ptr) || ptr < 0 || ptr % align !== 0) {
+      throw new DdError('KERNEL_BAD_ARGS', `${name}: pointer ${ptr} is not a ${align}-byte aligned offset.`);
+    }
+    const size = memory.buffer.byteLength;
+    if (ptr + bytes > size) {
+      throw new DdError('KERNEL_BAD_ARGS', `${name}: [${ptr}, ${ptr + bytes}) lies outside the kernel memory (${size} bytes).`);
+    }
+  };
+  const count = (name: string, x: number) => {
+    if (!Number.isInteger(x) || x < 0 || x > 0x7fffffff) throw new DdError('KERNEL_BAD_ARGS', `${name} must be a non-negative 32-bit integer, got ${x}.`);
+  };
+  const run = <T>(name: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        throw new DdError('KERNEL_TRAP', `${name} trapped (${e.message}); an index or pointer is out of range.`, { cause: e });
+      }
+      throw e;
+    }
+  };
+
+  return {
+    memory,
+    heapBase: raw.heap_base(),
+    abiVersion,
+
+    dot(a, b, n) {
+      count('dot: n', n);
+      span('dot a', a, n * 4, 4);
+      span('dot b', b, n * 4, 4);
+      return raw.dot_f32(a, b, n);
+    },
+
+    gather({ dtype, raw: src, idx, nIdx, slope = 1, inter = 0, swap = false, out }) {
+      const f = gatherFns[dtype];
+      if (!f) throw new DdError('KERNEL_BAD_ARGS', `gather: unsupported dtype "${dtype}" (supported: ${GATHER_DTYPES.join(', ')}).`);
+      count('gather: nIdx', nIdx);
+      span('gather raw', src, 0, 1);
+      span('gather idx', idx, nIdx * 4, 4);
+      span('gather out', out, nIdx * 4, 4);
+      if (!Number.isFinite(slope) || !Number.isFinite(inter)) throw new DdError('KERNEL_BAD_ARGS', `gather: slope and inter must be finite, got ${slope}, ${inter}.`);
+      run('gather', () => f(src, idx, nIdx, slope, inter, swap ? 1 : 0, out));
+    },
+
+    projectAccumulate({ y, B, V, w, n, out, vStart = 0, vEnd = V, vTile = 0, bTile = 0 }) {
+      count('projectAccumulate: B', B);
+      count('projectAccumulate: V', V);
+      count('projectAccumulate: n', n);
+      if (!Number.isInteger(vStart) || !Number.isInteger(vEnd) || vStart < 0 || vEnd > V || vStart > vEnd) {
+        throw new DdError('KERNEL_BAD_ARGS', `projectAccumulate: voxel shard [${vStart}, ${vEnd}) is not inside [0, ${V}).`);
+      }
+      span('projectAccumulate Y', y, B * V * 4, 4);
+      span('projectAccumulate W', w, n * B * 4, 4);
+      span('projectAccumulate out', out, n * V * 4, 4);
+      if (vStart === vEnd || n === 0 || B === 0) return;
+      if (vTile || bTile) raw.project_accumulate_tiled(y, B, V, w, n, out, vStart, vEnd, vTile | 0, bTile | 0);
+      else raw.project_accumulate(y, B, V, w, n, out, vStart, vEnd);
+    },
+
+    gram({ x, n, p, out }) {
+      count('gram: n', n);
+      count('gram: p', p);
+      span('gram X', x, n * p * 4, 4);
+      span('gram out', out, n * n * 8, 8);
+      raw.gram_f32(x, n, p, out);
+    },
+
+    columnStats({ x, n, p, mean, sd = 0, ddof = 0 }) {
+      count('columnStats: n', n);
+      count('columnStats: p', p);
+      if (!Number.isInteger(ddof) || ddof < 0 || ddof >= n) throw new DdError('KERNEL_BAD_ARGS', `columnStats: ddof must be an integer in [0, n), got ${ddof}.`);
+      span('columnStats X', x, n * p * 4, 4);
+      span('columnStats mean', mean, p * 8, 8);
+      if (sd) span('columnStats sd', sd, p * 8, 8);
+      raw.column_stats(x, n, p, mean, sd, ddof);
+    },
+
+    scaleColumns({ x, n, p, center = 0, scale = 0 }) {
+      count('scaleColumns: n', n);
+      count('scaleColumns: p', p);
+      span('scaleColumns X', x, n * p * 4, 4);
+      if (center) span('scaleColumns center', center, p * 4, 4);
+      if (scale) span('scaleColumns scale', scale, p * 4, 4);
+      raw.scale_columns(x, n, p, center, scale);
+    },
+  };
+}
+
+/**
+ * Checks once per mask that every voxel index lies in [0, nVoxels) (the gather kernels do not
+ * check, and an index past the volume would silently read a neighbouring buffer).
+ */
+export function checkGatherIndices(idx: Int32Array, nVoxels: number, dtype: GatherDtype, name = 'mask'): void {
+  for (let j = 0; j < idx.length; j++) {
+    const k = idx[j]!;
+    if (k < 0 || k >= nVoxels) {
+      throw new DdError('KERNEL_BAD_INDEX', `${name}: voxel index ${k} at position ${j} is outside the volume (0..${nVoxels - 1}, ${DTYPE_BYTES[dtype]} bytes per voxel).`);
+    }
+  }
+}

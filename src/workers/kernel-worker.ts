@@ -1,0 +1,19 @@
+/**
+ * The kernel worker: the same code in both hosts. It serves createKernelWorkerApi() over comlink
+ * on whatever endpoint the host gives it:
+ * - browser: this file is the Web Worker's module entry and serves on the worker global;
+ * - Node: kernel-worker.node.mjs (registers tsx, then calls serve() with comlink's node adapter
+ *   around worker_threads' parentPort).
+ */
+import { expose, type Endpoint } from 'comlink';
+import { createKernelWorkerApi } from '../core/kernels/worker-api.ts';
+
+export function serve(endpoint: Endpoint): void {
+  expose(createKernelWorkerApi(), endpoint);
+}
+
+// A dedicated Web Worker (module type): serve on the worker global at once.
+const g = globalThis as unknown as { WorkerGlobalScope?: abstract new () => unknown };
+if (typeof g.WorkerGlobalScope === 'function' && globalThis instanceof g.WorkerGlobalScope) {
+  serve(globalThis as unknown as Endpoint);
+}
