@@ -1,5 +1,4 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { ByteSource } from '../../core/io/byte-source.ts';
 import { DdError } from '../../core/errors.ts';
 
@@ -12,7 +11,7 @@ export async function fileSource(path: string): Promise<ByteSource> {
     throw new DdError('FILE_NOT_FOUND', `${path}: cannot read this file (${(e as Error).message}). Check the path.`, { file: path, cause: e });
   }
   return {
-    name: basename(path),
+    name: path,
     size,
     async slice(start, end) {
       const s = Math.max(0, start);
