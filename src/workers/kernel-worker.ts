@@ -7,6 +7,9 @@
  */
 import { expose, type Endpoint } from 'comlink';
 import { createKernelWorkerApi } from '../core/kernels/worker-api.ts';
+import { installDdErrorTransfer } from './comlink-errors.ts';
+
+installDdErrorTransfer();
 
 export function serve(endpoint: Endpoint): void {
   expose(createKernelWorkerApi(), endpoint);

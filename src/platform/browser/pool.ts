@@ -9,6 +9,7 @@
  */
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import { DdError } from '../../core/errors.ts';
+import { installDdErrorTransfer } from '../../workers/comlink-errors.ts';
 import { checkWorkerId, localPool, type Isolation, type Pool } from '../../core/pool.ts';
 import {
   compileKernelModule, createKernelEngine, createKernelWorkerApi,
@@ -62,6 +63,7 @@ export async function createBrowserKernelPool(opts: { module: WebAssembly.Module
     const info = api.init(opts.module, opts.memory, 0);
     return Object.assign(localPool(api, 'single'), { workers: [info] });
   }
+  installDdErrorTransfer();
   const size = opts.size ?? defaultPoolSize();
   if (!Number.isInteger(size) || size < 1) throw new DdError('POOL_BAD_SIZE', `Pool size must be a positive integer, got ${size}.`);
   const threads: Worker[] = [];
@@ -92,10 +94,20 @@ export async function createBrowserKernelPool(opts: { module: WebAssembly.Module
     await close();
     throw new DdError('POOL_START_FAILED', `Could not start the kernel workers (${(e as Error).message}).`, { cause: e });
   }
+  // A worker that fails (uncaught error) fails its pending and future calls instead of leaving
+  // them unsettled.
+  const dead = threads.map((t, i) => {
+    const p = new Promise<never>((_, reject) => {
+      t.addEventListener('error', (ev) => reject(new DdError('POOL_WORKER_DIED', `Kernel worker ${i} failed: ${ev.message || 'uncaught error'}`)), { once: true });
+    });
+    p.catch(() => {});
+    return p;
+  });
   const invoke = (worker: number, method: string, args: unknown[]) => {
     if (closed) throw new DdError('POOL_CLOSED', `Cannot call ${method}: the worker pool is closed.`);
     checkWorkerId(worker, size);
-    return (remotes[worker] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args);
+    const call = (remotes[worker] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args);
+    return Promise.race([call, dead[worker]!]);
   };
   return {
     size,

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { DdError } from '../../core/errors.ts';
+import { installDdErrorTransfer } from '../../workers/comlink-errors.ts';
 import { checkWorkerId, type Pool } from '../../core/pool.ts';
 import { compileKernelModule, createKernelEngine, type KernelEngine, type KernelWorkerApi, type WorkerInfo } from '../../core/kernels/index.ts';
 
@@ -49,6 +50,7 @@ const BOOT = new URL('../../workers/kernel-worker.node.mjs', import.meta.url);
  * Node always has shared memory across threads, so isolation is 'shared'.
  */
 export async function createNodeKernelPool(opts: { module: WebAssembly.Module; memory: WebAssembly.Memory; size?: number }): Promise<NodeKernelPool> {
+  installDdErrorTransfer();
   const size = opts.size ?? defaultPoolSize();
   if (!Number.isInteger(size) || size < 1) throw new DdError('POOL_BAD_SIZE', `Pool size must be a positive integer, got ${size}.`);
   const threads: Worker[] = [];
@@ -79,6 +81,16 @@ export async function createNodeKernelPool(opts: { module: WebAssembly.Module; m
     await close();
     throw new DdError('POOL_START_FAILED', `Could not start the kernel workers (${(e as Error).message}).`, { cause: e });
   }
+  // A worker that dies (uncaught error, exit) fails its pending and future calls instead of
+  // leaving them unsettled.
+  const dead = threads.map((t, i) => {
+    const p = new Promise<never>((_, reject) => {
+      t.once('error', (e) => reject(new DdError('POOL_WORKER_DIED', `Kernel worker ${i} failed: ${(e as Error).message}`, { cause: e })));
+      t.once('exit', (code) => reject(new DdError('POOL_WORKER_DIED', `Kernel worker ${i} exited (code ${code}).`)));
+    });
+    p.catch(() => {});
+    return p;
+  });
   // Idle workers do not keep the process alive (a CLI that forgets close() still exits); a worker
   // with a call in flight does.
   const pending = threads.map(() => 0);
@@ -88,7 +100,8 @@ export async function createNodeKernelPool(opts: { module: WebAssembly.Module; m
     checkWorkerId(worker, size);
     if (pending[worker]!++ === 0) threads[worker]!.ref();
     try {
-      return await (remotes[worker] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args);
+      const call = (remotes[worker] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!(...args);
+      return await Promise.race([call, dead[worker]!]);
     } finally {
       if (--pending[worker]! === 0 && !closed) threads[worker]!.unref();
     }

@@ -5,6 +5,7 @@ import { runKernelSelfTest } from '../../../src/core/kernels/selftest.ts';
 import { localPool } from '../../../src/core/pool.ts';
 import { createKernelWorkerApi } from '../../../src/core/kernels/worker-api.ts';
 import { Rng } from '../../../src/core/random.ts';
+import { DdError } from '../../../src/core/errors.ts';
 import { firstDiff, randomF32 } from './helpers.ts';
 
 describe('Node worker_threads pool (one Module, one shared Memory)', () => {
@@ -67,7 +68,21 @@ describe('Node worker_threads pool (one Module, one shared Memory)', () => {
     expect(single.sum).toBe(r.sum);
   });
 
+  it('a DdError thrown in a worker arrives as a DdError with its code', async () => {
+    const err = await pool.call(1, 'projectAccumulate', { y: 1024, B: 1, V: 4, w: 1024, n: 1, out: 1024, vStart: 3, vEnd: 9 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DdError);
+    expect((err as DdError).code).toBe('KERNEL_BAD_ARGS');
+    expect((err as DdError).message).toMatch(/shard/);
+  });
+
   it('rejects calls to a worker that does not exist', async () => {
     await expect(pool.call(2, 'info')).rejects.toThrow(/does not exist/);
+  });
+
+  it('closed pools reject calls', async () => {
+    const p = await createNodeKernelPool({ module: engine.module, memory: engine.memory, size: 1 });
+    expect(p.size).toBe(1);
+    await p.close();
+    await expect(p.call(0, 'info')).rejects.toMatchObject({ code: 'POOL_CLOSED' });
   });
 });
