@@ -56,6 +56,7 @@ export async function extract(args: Args): Promise<CommandResult> {
       },
     });
     const summary = await writeExtractOutputs(dirSink(out), result);
+    result.release();
     const seconds = (performance.now() - started) / 1000;
     for (const w of result.warnings) process.stderr.write(`warning ${w.code}: ${w.message}\n`);
     const json = { out, bold: boldPath, estimator, n_trials: result.trials.length, n_volumes: result.header.nVolumes, tr_s: result.tr, rois: summary.rois, warnings: result.warnings, seconds };

@@ -53,6 +53,8 @@ export interface ExtractRunResult {
   roiSources: Map<string, string>;
   brainMaskSource: 'file' | 'computed' | null;
   warnings: DdWarning[];
+  /** Frees the projector memory behind the largest pattern matrix (a view, see StreamPassResult). */
+  release(): void;
 }
 
 /** Everything that happens for one run: plan (events → behaviour → design → W, ROIs) then one stream pass. */
@@ -123,7 +125,7 @@ export async function extractRun(input: ExtractRunInput): Promise<ExtractRunResu
   return {
     header, tr,
     trials: projection.rows.map((i) => byIndex.get(i)!),
-    fit, patterns: pass.patterns, indices: pass.indices, roiSources, brainMaskSource, warnings,
+    fit, patterns: pass.patterns, indices: pass.indices, roiSources, brainMaskSource, warnings, release: pass.release,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { FileSink } from '../io/file-sink.ts';
-import { encodeNpy } from '../io/npy.ts';
+import { npyStream } from '../io/npy.ts';
 import { writeTsv } from '../io/tsv.ts';
 import { encodeNifti1, gzipBytes } from '../nifti/index.ts';
 import { TRIAL_VARIABLE_NAMES } from '../behavior/trial-variables.ts';
@@ -15,7 +15,7 @@ export async function writeExtractOutputs(sink: FileSink, r: ExtractRunResult) {
   for (const [name, data] of r.patterns) {
     const idx = r.indices.get(name)!;
     const file = `${name}.npy`;
-    await sink.write(file, encodeNpy({ dtype: 'float32', shape: [n, idx.length], data }));
+    await sink.write(file, npyStream({ dtype: 'float32', shape: [n, idx.length], data }));
     const mask = new Uint8Array(grid.reduce((a, b) => a * b, 1));
     for (const v of idx) mask[v] = 1;
     await sink.write(`${name}_mask.nii.gz`, await gzipBytes(encodeNifti1({ dims: grid, affine: r.header.affine, datatype: 'uint8', data: mask, description: `ddmvpa ROI ${name}` })));

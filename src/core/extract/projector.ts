@@ -12,7 +12,7 @@ export interface Projector {
   gather(raw: Uint8Array, slot: number): void;
   /** patterns += W (n × B, row-major f32) · Y[0:B]. */
   project(wBlock: Float32Array, b: number): Promise<void>;
-  /** The n × V patterns (row-major f32). */
+  /** The n × V patterns (row-major f32); may be a view that dispose() invalidates. */
   result(): Float32Array;
   dispose(): void;
 }

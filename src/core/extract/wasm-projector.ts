@@ -38,7 +38,8 @@ export function wasmProjector(engine: KernelEngine, pool: Pool<KernelWorkerApi> 
       if (pool) await projectAccumulateParallel(pool, args);
       else kernels.projectAccumulate(args);
     },
-    result: () => arena.f32(out, n * V).slice(),
+    // A view into wasm memory: valid until dispose(); the pass copies each ROI out of it.
+    result: () => arena.f32(out, n * V),
     dispose() {
       for (const p of blocks) arena.free(p);
     },

@@ -23,6 +23,18 @@ export function npyHeader(dtype: 'float32' | 'float64', shape: number[]): Uint8A
   return out;
 }
 
+/** The .npy file as a stream of [header, data]: no copy of a large array. */
+export function npyStream(arr: NpyArray): ReadableStream<Uint8Array> {
+  const parts = [npyHeader(arr.dtype, arr.shape), new Uint8Array(arr.data.buffer, arr.data.byteOffset, arr.data.byteLength)];
+  return new ReadableStream<Uint8Array>({
+    pull(ctrl) {
+      const next = parts.shift();
+      if (next) ctrl.enqueue(next);
+      else ctrl.close();
+    },
+  });
+}
+
 export function encodeNpy(arr: NpyArray): Uint8Array {
   const head = npyHeader(arr.dtype, arr.shape);
   const body = new Uint8Array(arr.data.buffer, arr.data.byteOffset, arr.data.byteLength);
