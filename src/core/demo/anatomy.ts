@@ -1,10 +1,5 @@
+import { applyAffine } from '../roi/grid.ts';
 import { BRAIN_CENTRE_MM, BRAIN_SEMI_AXES_MM, type DemoGrid, type PlantedSphere } from './spec.ts';
-
-/** Millimetre coordinates of voxel (i, j, k) through the grid's affine. */
-export function voxelToMm(affine: number[][], i: number, j: number, k: number): [number, number, number] {
-  const r = (a: number) => affine[a]![0]! * i + affine[a]![1]! * j + affine[a]![2]! * k + affine[a]![3]!;
-  return [r(0), r(1), r(2)];
-}
 
 export interface Anatomy {
   /** 1 inside the synthetic brain (NIfTI voxel order, x fastest). */
@@ -28,7 +23,7 @@ export function makeAnatomy(grid: DemoGrid): Anatomy {
   for (let k = 0, v = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++, v++) {
-        const [x, y, z] = voxelToMm(grid.affine, i, j, k);
+        const [x, y, z] = applyAffine(grid.affine, i, j, k);
         const dx = (x - BRAIN_CENTRE_MM[0]) / BRAIN_SEMI_AXES_MM[0];
         const dy = (y - BRAIN_CENTRE_MM[1]) / BRAIN_SEMI_AXES_MM[1];
         const dz = (z - BRAIN_CENTRE_MM[2]) / BRAIN_SEMI_AXES_MM[2];
@@ -56,7 +51,7 @@ export function sphereMembers(grid: DemoGrid, anatomy: Anatomy, sphere: PlantedS
   const r2 = sphere.radiusMm ** 2;
   anatomy.brainIndices.forEach((v, pos) => {
     const i = v % nx, j = Math.floor(v / nx) % ny, k = Math.floor(v / (nx * ny));
-    const [x, y, z] = voxelToMm(grid.affine, i, j, k);
+    const [x, y, z] = applyAffine(grid.affine, i, j, k);
     const d2 = (x - sphere.centreMm[0]) ** 2 + (y - sphere.centreMm[1]) ** 2 + (z - sphere.centreMm[2]) ** 2;
     if (d2 <= r2) out.push(pos);
   });

@@ -82,7 +82,7 @@ export async function streamPass(input: StreamPassInput): Promise<StreamPassResu
   const nHeld = Math.min(T, Math.max(input.fromMean?.volumes ?? 0, 8));
   const held: Uint8Array[] = [];
   let projector: Projector | null = null;
-  let union = new Int32Array(0);
+  let union: Int32Array = new Int32Array(0);
   let largest: string | null = null;
   let sets: VoxelSet[] = [];
   const meanVolume = new Float32Array(header.voxelsPerVolume);

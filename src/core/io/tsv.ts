@@ -1,4 +1,4 @@
-/** Tab-separated tables (BIDS style: header row, `n/a` for missing). */
+/** Writing tab-separated tables (BIDS style: header row, `n/a` for missing). Reading: src/core/bids/table.ts. */
 export type Cell = string | number | boolean | null | undefined;
 
 export function formatCell(v: Cell): string {
@@ -11,18 +11,4 @@ export function writeTsv(columns: string[], rows: Record<string, Cell>[]): strin
   const lines = [columns.join('\t')];
   for (const r of rows) lines.push(columns.map((c) => formatCell(r[c])).join('\t'));
   return lines.join('\n') + '\n';
-}
-
-/** Parses a TSV with a header row into string cells (BOM, CRLF and trailing blank lines tolerated). */
-export function readTsv(text: string): { columns: string[]; rows: Record<string, string>[] } {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) return { columns: [], rows: [] };
-  const columns = lines[0]!.split('\t').map((c) => c.trim());
-  const rows = lines.slice(1).map((l) => {
-    const cells = l.split('\t');
-    const r: Record<string, string> = {};
-    columns.forEach((c, i) => (r[c] = (cells[i] ?? '').trim()));
-    return r;
-  });
-  return { columns, rows };
 }

@@ -6,6 +6,7 @@
  * then y (j), then z (k): linear index = i + nx·(j + ny·k).
  */
 import { DdError } from '../errors.ts';
+import { applyAffine as applyAffinePoint, det3, invert4, voxelSizes } from '../nifti/affine.ts';
 
 export interface Grid {
   dims: [number, number, number];
@@ -36,51 +37,22 @@ export function checkGrid(grid: Grid, what = 'image'): void {
 
 /** Voxel (i, j, k) → world mm through a 4x4 affine (last row assumed 0 0 0 1). */
 export function applyAffine(a: number[][], i: number, j: number, k: number): [number, number, number] {
-  return [
-    a[0][0] * i + a[0][1] * j + a[0][2] * k + a[0][3],
-    a[1][0] * i + a[1][1] * j + a[1][2] * k + a[1][3],
-    a[2][0] * i + a[2][1] * j + a[2][2] * k + a[2][3],
-  ];
+  return applyAffinePoint(a, [i, j, k]);
 }
 
-/**
- * Inverse of a 4x4 matrix by Gauss-Jordan elimination with partial pivoting (f64).
- * Throws ROI_BAD_GRID for a singular matrix (an affine with a zero voxel size).
- */
+/** Inverse of a voxel → mm affine; ROI_BAD_GRID for a singular one (a voxel size of 0). */
 export function invertAffine(m: number[][], what = 'image'): number[][] {
-  const n = 4;
-  const a: number[][] = [];
-  for (let r = 0; r < n; r++) {
-    const row = m[r] ?? (r === 3 ? [0, 0, 0, 1] : undefined);
-    if (!row) throw new DdError('ROI_BAD_GRID', `${what}: the affine needs 4 rows.`);
-    a.push([row[0], row[1], row[2], row[3], r === 0 ? 1 : 0, r === 1 ? 1 : 0, r === 2 ? 1 : 0, r === 3 ? 1 : 0]);
-  }
+  if (m.length < 3 || m.slice(0, 3).some((r) => r.length < 4)) throw new DdError('ROI_BAD_GRID', `${what}: the affine needs 4 rows of 4 numbers.`);
+  const full = m.length === 4 ? m : [...m, [0, 0, 0, 1]];
   let scale = 0;
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) scale = Math.max(scale, Math.abs(a[r][c]));
-  for (let col = 0; col < n; col++) {
-    let piv = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r][col]) > Math.abs(a[piv][col])) piv = r;
-    if (Math.abs(a[piv][col]) <= 1e-12 * Math.max(scale, 1)) {
-      throw new DdError('ROI_BAD_GRID', `${what}: the affine is singular (a voxel size of 0?); fix the sform/qform of the image.`);
-    }
-    if (piv !== col) [a[piv], a[col]] = [a[col], a[piv]];
-    const p = a[col][col];
-    for (let c = 0; c < 2 * n; c++) a[col][c] /= p;
-    for (let r = 0; r < n; r++) {
-      if (r === col) continue;
-      const f = a[r][col];
-      if (f === 0) continue;
-      for (let c = 0; c < 2 * n; c++) a[r][c] -= f * a[col][c];
-    }
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) scale = Math.max(scale, Math.abs(full[r]![c]!));
+  if (Math.abs(det3(full)) <= 1e-12 * Math.max(scale, 1) ** 3) {
+    throw new DdError('ROI_BAD_GRID', `${what}: the affine is singular (a voxel size of 0?); fix the sform/qform of the image.`);
   }
-  return a.map((row) => row.slice(n));
+  return invert4(full);
 }
 
-/** Voxel sizes (mm) along i, j, k: the column norms of the 3x3 part. */
-export function voxelSizes(a: number[][]): [number, number, number] {
-  const s = (c: number) => Math.hypot(a[0][c], a[1][c], a[2][c]);
-  return [s(0), s(1), s(2)];
-}
+export { voxelSizes };
 
 /**
  * Nearest-voxel rounding used everywhere here: floor(v + 0.5), as scipy.ndimage's order-0
