@@ -196,7 +196,7 @@ describe('buildProjection', () => {
     expect(Array.from(applyProjectionDense(W, [0, 1], 3, Y, 2))).toEqual([5, 50, 0, 0]);
   });
 
-  it('LSS with 120 trials and T = 1000 is fast', () => {
+  it('LSS and LSA with 120 trials and T = 1000 give one row per trial (speed: bench/design.bench.ts)', () => {
     const r = new Rng(11);
     const big: ProjectionInput = {
       trials: trialsEvery(120, 5.5, 3, 2),
@@ -205,13 +205,7 @@ describe('buildProjection', () => {
       confounds: randomConfounds(r, 1000, 8),
       estimator: 'lss',
     };
-    const t0 = performance.now();
-    const P = buildProjection(big);
-    const ms = performance.now() - t0;
-    expect(P.rows.length).toBe(120);
-    expect(ms).toBeLessThan(3000);
-    const t1 = performance.now();
-    buildProjection({ ...big, estimator: 'lsa' });
-    expect(performance.now() - t1).toBeLessThan(5000);
+    expect(buildProjection(big).rows.length).toBe(120);
+    expect(buildProjection({ ...big, estimator: 'lsa' }).rows.length).toBe(120);
   });
 });
