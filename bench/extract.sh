@@ -11,7 +11,7 @@ REPS=1
 OUT=bench/out
 DEMO=$OUT/demo-full
 mkdir -p "$OUT"
-node bin/ddmvpa.mjs demo --out "$DEMO" --size full --subjects 1 --seed 1 --if-missing >&2
+npm run --silent build:cli && node bin/ddmvpa.mjs demo --out "$DEMO" --size full --subjects 1 --seed 1 --if-missing >&2
 P=$DEMO/derivatives/fmriprep/sub-01/func/sub-01_task-discountFix
 BOLD=${P}_space-MNI152NLin2009cAsym_desc-preproc_bold.nii.gz
 ROIS="nacc_l nacc_r caudate_l caudate_r putamen_l putamen_r vmpfc dlpfc_l dlpfc_r pcc brain"
