@@ -14,7 +14,7 @@ import { DdError } from '../errors.ts';
 import type { DualModel, ModelKind, ModelOptions } from './model.ts';
 import { metricKind, meanScore, score, type MetricName } from './metrics.ts';
 import { checkExplicitPermutations, LabelPermuter, permutationPValue, permutationStrata } from './permutation.ts';
-import { applyScaler, fitScaler, gramF64, sliceGram, toF64, zscoreWithinGroups, type GramFn, type Scaling } from './scaling.ts';
+import { fitScaler, gramF64, sliceGram, toF64, zscoreWithinGroups, type GramFn, type Scaling } from './scaling.ts';
 import { defaultCv, formatCv, makeFolds, type CvSpec, type Fold } from './splitters.ts';
 
 export interface DecodeData {
@@ -94,13 +94,14 @@ function prepareFolds(data: DecodeData, folds: Fold[], scaling: Scaling, gram: G
   }
   return folds.map((f) => {
     const s = fitScaler(X, p, f.train);
+    // The fold's [train; test] rows, scaled by the training fold's scaler: one Gram matrix per fold.
     const rows = Int32Array.from([...f.train, ...f.test]);
-    const full = new Float64Array(n * p);
-    applyScaler(X, p, rows, s, full);
-    // Compact [train; test] rows, one Gram matrix for this fold.
     const m = rows.length;
     const Xc = new Float64Array(m * p);
-    for (let a = 0; a < m; a++) Xc.set(full.subarray(rows[a]! * p, rows[a]! * p + p), a * p);
+    for (let a = 0; a < m; a++) {
+      const o = rows[a]! * p;
+      for (let j = 0; j < p; j++) Xc[a * p + j] = (X[o + j]! - s.mean[j]!) / s.scale[j]!;
+    }
     const K = gram(Xc, m, p);
     const nTr = f.train.length;
     const tr = Int32Array.from({ length: nTr }, (_, i) => i);
