@@ -6,10 +6,11 @@
 export { gather_uint8, gather_int8, gather_int16, gather_uint16, gather_int32, gather_uint32, gather_float32, gather_float64 } from './gather';
 export { project_accumulate, project_accumulate_tiled } from './project';
 export { gram_f32, column_stats, scale_columns } from './gram';
+export { svc_work_bytes, svc_solve, chol_f64, chol_solve_f64, symv_f64, newton_system_f64 } from './solvers';
 
 /** ABI version: bump when any export's signature or semantics changes (checked by the host). */
 export function abi_version(): i32 {
-  return 1;
+  return 2;
 }
 
 /** First byte the host may allocate (end of the module's static data). */

@@ -5,7 +5,7 @@
  */
 
 /** Bump together with abi_version() in assembly/index.ts. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Memory limits the module was compiled with (asconfig.json); an imported memory must fit them. */
 export const WASM_INITIAL_PAGES = 32;
@@ -31,12 +31,19 @@ export interface RawExports {
   gram_f32(x: number, n: number, p: number, out: number): void;
   column_stats(x: number, n: number, p: number, mean: number, sd: number, ddof: number): void;
   scale_columns(x: number, n: number, p: number, center: number, scale: number): void;
+  svc_work_bytes(n: number): number;
+  svc_solve(K: number, n: number, perm: number, n0: number, C0: number, C1: number, eps: number, maxIter: number, work: number, out: number): void;
+  chol_f64(A: number, n: number): number;
+  chol_solve_f64(L: number, n: number, b: number): void;
+  symv_f64(K: number, n: number, v: number, out: number): void;
+  newton_system_f64(K: number, n: number, d: number, M: number): number;
 }
 
 export const REQUIRED_EXPORTS: readonly (keyof RawExports)[] = [
   'abi_version', 'heap_base', 'dot_f32',
   'gather_uint8', 'gather_int8', 'gather_int16', 'gather_uint16', 'gather_int32', 'gather_uint32', 'gather_float32', 'gather_float64',
   'project_accumulate', 'project_accumulate_tiled', 'gram_f32', 'column_stats', 'scale_columns',
+  'svc_work_bytes', 'svc_solve', 'chol_f64', 'chol_solve_f64', 'symv_f64', 'newton_system_f64',
 ];
 
 /** Element types the gather kernels decode (NIfTI names; complex and RGB types are not voxel data we analyse). */

@@ -47,6 +47,15 @@ export interface ColumnStatsArgs { x: Ptr; n: number; p: number; mean: Ptr; sd?:
 /** In place x[i,j] = (x[i,j] - center[j]) * scale[j] (f32 arrays of length p; 0 = skip). */
 export interface ScaleColumnsArgs { x: Ptr; n: number; p: number; center?: Ptr; scale?: Ptr }
 
+/**
+ * libsvm's C-SVC on the training Gram matrix (assembly/solvers.ts svc_solve; the TS twin is
+ * src/core/mvpa/models/svc.ts). K: n x n f64; perm: n i32 (class-0 samples first); work:
+ * svcWorkBytes(n) bytes; out: n + 3 f64 (coef, rho, iterations, converged).
+ */
+export interface SvcSolveArgs {
+  K: Ptr; n: number; perm: Ptr; n0: number; C0: number; C1: number; eps: number; maxIter: number; work: Ptr; out: Ptr;
+}
+
 /** Typed wrappers over one instance of the kernel module. Synchronous; the pointers are the caller's. */
 export interface Kernels {
   readonly memory: WebAssembly.Memory;
@@ -60,6 +69,17 @@ export interface Kernels {
   gram(args: GramArgs): void;
   columnStats(args: ColumnStatsArgs): void;
   scaleColumns(args: ScaleColumnsArgs): void;
+  /** Work-area bytes of svcSolve for n samples. */
+  svcWorkBytes(n: number): number;
+  svcSolve(args: SvcSolveArgs): void;
+  /** In place lower Cholesky of A (n x n f64); false when not positive definite. */
+  cholesky(A: Ptr, n: number): boolean;
+  /** In place b <- (L L^T)^-1 b. */
+  choleskySolve(L: Ptr, n: number, b: Ptr): void;
+  /** out = K v (K n x n f64). */
+  symv(K: Ptr, n: number, v: Ptr, out: Ptr): void;
+  /** M = I + diag(d) K diag(d) (lower triangle), then Cholesky of M; false when not positive definite. */
+  newtonSystem(K: Ptr, n: number, d: Ptr, M: Ptr): boolean;
 }
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -211,6 +231,52 @@ function wrap(raw: RawExports, memory: WebAssembly.Memory, abiVersion: number): 
       if (center) span('scaleColumns center', center, p * 4, 4);
       if (scale) span('scaleColumns scale', scale, p * 4, 4);
       raw.scale_columns(x, n, p, center, scale);
+    },
+
+    svcWorkBytes(n) {
+      count('svcWorkBytes: n', n);
+      return raw.svc_work_bytes(n) >>> 0;
+    },
+
+    svcSolve({ K, n, perm, n0, C0, C1, eps, maxIter, work, out }) {
+      count('svcSolve: n', n);
+      if (!Number.isInteger(n0) || n0 < 0 || n0 > n) throw new DdError('KERNEL_BAD_ARGS', `svcSolve: n0 must be an integer in [0, n], got ${n0}.`);
+      if (!(C0 > 0) || !(C1 > 0) || !(eps > 0)) throw new DdError('KERNEL_BAD_ARGS', `svcSolve: C0, C1 and eps must be > 0, got ${C0}, ${C1}, ${eps}.`);
+      count('svcSolve: maxIter', maxIter);
+      span('svcSolve K', K, n * n * 8, 8);
+      span('svcSolve perm', perm, n * 4, 4);
+      span('svcSolve work', work, raw.svc_work_bytes(n) >>> 0, 16);
+      span('svcSolve out', out, (n + 3) * 8, 8);
+      run('svcSolve', () => raw.svc_solve(K, n, perm, n0, C0, C1, eps, maxIter, work, out));
+    },
+
+    cholesky(A, n) {
+      count('cholesky: n', n);
+      span('cholesky A', A, n * n * 8, 8);
+      return raw.chol_f64(A, n) === 1;
+    },
+
+    choleskySolve(L, n, b) {
+      count('choleskySolve: n', n);
+      span('choleskySolve L', L, n * n * 8, 8);
+      span('choleskySolve b', b, n * 8, 8);
+      raw.chol_solve_f64(L, n, b);
+    },
+
+    symv(K, n, v, out) {
+      count('symv: n', n);
+      span('symv K', K, n * n * 8, 8);
+      span('symv v', v, n * 8, 8);
+      span('symv out', out, n * 8, 8);
+      raw.symv_f64(K, n, v, out);
+    },
+
+    newtonSystem(K, n, d, M) {
+      count('newtonSystem: n', n);
+      span('newtonSystem K', K, n * n * 8, 8);
+      span('newtonSystem d', d, n * 8, 8);
+      span('newtonSystem M', M, n * n * 8, 8);
+      return raw.newton_system_f64(K, n, d, M) === 1;
     },
   };
 }
