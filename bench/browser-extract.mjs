@@ -118,6 +118,11 @@ async function runOnce(browser, rep) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const probe = await memoryProbe(page);
+  await page.addInitScript(() => {
+    globalThis.__longTasks = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) globalThis.__longTasks.push({ start: e.startTime, duration: e.duration }); })
+      .observe({ type: 'longtask', buffered: true });
+  });
   await page.goto(`${ORIGIN}/`);
   await page.getByTestId('pick-files').setInputFiles(FILES);
   await page.locator('[data-testid="bold-facts"]').waitFor({ timeout: 60_000 });
@@ -160,11 +165,13 @@ async function runOnce(browser, rep) {
   })();
 
   const t0 = Date.now();
+  const pt0 = await page.evaluate(() => performance.now());
   await page.getByTestId('run').click();
   const done = page.getByTestId('results');
   const failed = page.getByTestId('run-error');
   await done.or(failed).waitFor({ timeout: 30 * 60_000 });
   const wall = (Date.now() - t0) / 1000;
+  const longest = await page.evaluate((since) => Math.max(0, ...globalThis.__longTasks.filter((t) => t.start + t.duration >= since).map((t) => t.duration)), pt0);
   polling = false;
   await poll;
   if (await failed.count()) {
@@ -180,8 +187,8 @@ async function runOnce(browser, rep) {
   const trials = await done.getAttribute('data-trials');
   await page.close();
   if (errors.length) log(`page errors: ${errors.join('; ')}`);
-  log(`rep ${rep}: ${inPage.toFixed(1)} s in the page (pass ${pass.toFixed(1)} s, ${wall.toFixed(1)} s click → results), ${trials} trials, ${samples} memory samples; ${voxels.join(' ')}`);
-  return { inPage, pass, wall, peak, trials: Number(trials) };
+  log(`rep ${rep}: ${inPage.toFixed(1)} s in the page (pass ${pass.toFixed(1)} s, ${wall.toFixed(1)} s click → results), ${trials} trials, longest main-thread task ${longest.toFixed(0)} ms, ${samples} memory samples; ${voxels.join(' ')}`);
+  return { inPage, pass, wall, peak, trials: Number(trials), longest };
 }
 
 const mb = (b) => (b / MB).toFixed(0);
@@ -191,6 +198,13 @@ async function main() {
   execFileSync(process.execPath, [join(ROOT, 'bin/ddmvpa.mjs'), 'demo', '--out', DEMO, '--size', 'full', '--subjects', '1', '--seed', '1', '--if-missing'], { cwd: ROOT, stdio: 'inherit' });
   for (const f of FILES) if (!existsSync(f)) throw new Error(`missing ${f}`);
   const boldMb = statSync(FILES[0]).size / MB;
+  let zcat = NaN;
+  if (!argv.includes('--no-zcat')) {
+    const t = Date.now();
+    execFileSync('sh', ['-c', `zcat '${FILES[0]}' > /dev/null`]);
+    zcat = (Date.now() - t) / 1000;
+    log(`zcat: ${zcat.toFixed(1)} s`);
+  }
   const server = await ensureServer();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -206,14 +220,15 @@ async function main() {
       total: Math.max(a.total, b.peak.total), pageHeap: Math.max(a.pageHeap, b.peak.pageHeap), workerHeap: Math.max(a.workerHeap, b.peak.workerHeap),
     }), { jsHeap: 0, backing: 0, wasm: 0, total: 0, pageHeap: 0, workerHeap: 0 });
     const heapPlusWasm = peak.jsHeap + peak.wasm;
+    const longest = Math.max(...runs.map((r) => r.longest));
     const verdict = peak.total <= TARGET_MB * MB ? 'met' : 'NOT met';
-    const header = '| run | time in the page (s) | stream pass (s) | click → results (s) | peak JS heap, page + worker (MB) | peak ArrayBuffers outside wasm (MB) | wasm memory (MB) | peak total (MB) |\n|---|---|---|---|---|---|---|---|';
-    const row = `| ${ROIS.length === ALL_ROIS.length ? '10 ROIs + brain' : ROIS.join(', ')}, LSS, best of ${runs.length} | ${best.inPage.toFixed(1)} | ${best.pass.toFixed(1)} | ${best.wall.toFixed(1)} | ${mb(peak.jsHeap)} (page ${mb(peak.pageHeap)}, worker ${mb(peak.workerHeap)}) | ${mb(peak.backing)} | ${mb(peak.wasm)} | **${mb(peak.total)}** |`;
+    const header = '| run | time in the page (s) | × zcat | stream pass (s) | click → results (s) | longest main-thread task (ms) | peak JS heap, page + worker (MB) | peak ArrayBuffers outside wasm (MB) | wasm memory (MB) | peak total (MB) |\n|---|---|---|---|---|---|---|---|---|---|';
+    const row = `| ${ROIS.length === ALL_ROIS.length ? '10 ROIs + brain' : ROIS.join(', ')}, LSS, best of ${runs.length} | ${best.inPage.toFixed(1)} | ${Number.isFinite(zcat) ? (best.inPage / zcat).toFixed(2) : '—'} | ${best.pass.toFixed(1)} | ${best.wall.toFixed(1)} | ${longest.toFixed(0)} | ${mb(peak.jsHeap)} (page ${mb(peak.pageHeap)}, worker ${mb(peak.workerHeap)}) | ${mb(peak.backing)} | ${mb(peak.wasm)} | **${mb(peak.total)}** |`;
     console.log(header);
     console.log(row);
     console.log(`\nJS heap + wasm: ${mb(heapPlusWasm)} MB; with ArrayBuffers: ${mb(peak.total)} MB (target ≤ ${TARGET_MB} MB: ${verdict})`);
     console.log(`command: ${COMMAND}`);
-    writeResults({ header, row, version, boldMb, heapPlusWasm, peak, verdict, trials: best.trials });
+    writeResults({ header, row, version, boldMb, heapPlusWasm, peak, verdict, trials: best.trials, zcat });
     if (verdict !== 'met') process.exitCode = 1;
   } finally {
     await browser.close();
@@ -223,7 +238,7 @@ async function main() {
   }
 }
 
-function writeResults({ header, row, version, boldMb, heapPlusWasm, peak, verdict, trials }) {
+function writeResults({ header, row, version, boldMb, heapPlusWasm, peak, verdict, trials, zcat }) {
   const file = join(ROOT, 'bench/RESULTS.md');
   const heading = '## Browser: full-size run in the page';
   const section = `${heading} (\`${COMMAND}\`)
@@ -232,6 +247,7 @@ Input: the same full-size demo run as above (\`bench/out/demo-full\`, ${boldMb.t
 given to the page through its file input (BOLD + events + confounds + brain mask + bold.json),
 ${trials} trials, extracted in the page's extract worker (Blob stream → DecompressionStream →
 wasm gather + project_accumulate in the worker, no nested pool) by Chromium ${version}, 2 cores.
+\`zcat FILE > /dev/null\` took ${Number.isFinite(zcat) ? `${zcat.toFixed(1)} s` : '(not measured)'} in the same session (the one-core floor).
 Memory polled every ~150 ms during the run through CDP (\`Runtime.getHeapUsage\` of the page and of
 the worker target) plus the wasm memory the worker reports.
 
@@ -243,6 +259,19 @@ chunks, volume buffers): ${mb(peak.total)} MB. Target ≤ 400 MB: **${verdict}**
 (\`<roi>.npy\`, masks, trials.tsv) are Blobs in the browser's blob store (not on the JS heap); the
 largest, brain.npy, is copied out of wasm memory in 4 MB pieces, so no second whole copy of the
 patterns exists on the heap.
+
+Findings that shaped the worker (\`src/workers/extract-worker.ts\`):
+- Dead ArrayBuffers, not live data, dominate: DecompressionStream returns a fresh buffer per
+  inflated chunk (and Blob.stream() one per compressed chunk), ~1.8 GB in all for this run. The
+  pass allocates almost no JS objects, so V8 ran no young-generation GC and freed them only at its
+  external-memory trigger: 345–470 MB peak (sawtooth up to ~370 MB of dead chunks). Allocating
+  ~200k short-lived objects after every 24 MB of volumes makes V8 scavenge, which frees them: peak
+  ArrayBuffers ~150 MB, no measurable time cost.
+- The pass is one promise chain that can run for seconds on microtasks: the page's cancel message
+  waited until the end of the run. The worker yields one macrotask (MessageChannel) at most every
+  50 ms after a projected block; cancel now stops within ~0.1 s.
+- The main thread only receives progress (≤ 10 messages/s) and Blob handles; its longest task
+  during the run is in the table (the e2e tests fail above 100 ms).
 `;
   let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   const start = text.indexOf(heading);

@@ -32,3 +32,16 @@ test('dev server: *.gz is served raw', async ({ request }) => {
   const body = await res.body();
   expect([body[0], body[1]]).toEqual([0x1f, 0x8b]);
 });
+
+test('dev server: the demo subject is generated and extracted by the worker (TypeScript sources)', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${PORT}/`);
+  await page.getByRole('button', { name: 'Use the built-in demo subject' }).click();
+  await expect(page.getByTestId('demo-note')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Run extraction' })).toBeEnabled({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Run extraction' }).click();
+  await expect(page.getByTestId('results')).toHaveAttribute('data-trials', '120', { timeout: 120_000 });
+  await expect(page.getByTestId('download-vmpfc.npy')).toHaveAttribute('href', /^blob:/);
+  expect(errors).toEqual([]);
+});

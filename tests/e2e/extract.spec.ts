@@ -387,3 +387,21 @@ async function repeatVolumes(src: string, dst: string, times: number) {
   gz.end();
   await done;
 }
+
+test('without cross-origin isolation the extraction still runs (the worker does not share its memory)', async ({ page }) => {
+  await page.route('**/*', async (route) => {
+    const res = await route.fetch();
+    const headers = { ...res.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response: res, headers });
+  });
+  await openPage(page);
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+  await page.getByTestId('use-demo').click();
+  await expect(page.getByTestId('demo-note')).toBeVisible({ timeout: 60_000 });
+  await runAndWait(page);
+  await expect(page.getByTestId('results')).toHaveAttribute('data-trials', '120');
+  const vm = npyFloats(await linkBytes(page, 'download-vmpfc.npy'));
+  expect(vm.shape[0]).toBe(120);
+});
