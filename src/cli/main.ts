@@ -12,6 +12,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   inspect: async () => (await import('./commands/inspect.ts')).inspect,
   extract: async () => (await import('./commands/extract.ts')).extract,
   demo: async () => (await import('./commands/demo.ts')).demo,
+  behavior: async () => (await import('./commands/behavior.ts')).behavior,
+  decode: async () => (await import('./commands/decode.ts')).decode,
 };
 
 const USAGE = `ddmvpa — MVPA for delay-discounting fMRI
@@ -20,6 +22,8 @@ usage: ddmvpa <command> [options]
   inspect FILE [--json] [--verify]          NIfTI header (and --verify: stream all data)
   extract --bold B --events E --roi SPEC… --out DIR [--estimator lss|lsa|lag] [--confounds TSV] [--preset P] [--json]
   demo --out DIR [--subjects N] [--size small|full] [--seed S]
+  behavior EVENTS.tsv… [--json]             hyperbolic discounting fit per events file
+  decode --x X.npy --y TABLE.tsv --target COL [--groups COL] [--model svc|logreg|ridge] [--cv loro|blocked:K[:GAP_S]|kfold:K] [--metric NAME] [--permutations N] [--seed S] [--json]
 See docs/CLI.md for the full contract.`;
 
 /** Runs one command; returns the process exit code (0 ok, 2 bad input, 1 anything else). */
