@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   inspect: async () => (await import('./commands/inspect.ts')).inspect,
   extract: async () => (await import('./commands/extract.ts')).extract,
   demo: async () => (await import('./commands/demo.ts')).demo,
+  run: async () => (await import('./commands/run.ts')).run,
   behavior: async () => (await import('./commands/behavior.ts')).behavior,
   decode: async () => (await import('./commands/decode.ts')).decode,
 };

@@ -1,0 +1,408 @@
+/**
+ * `ddmvpa run --bids DIR [--derivatives DIR] [--config FILE] --out DIR [--subjects A,B] [--jobs N]
+ * [--cache-dir DIR | --no-cache] [--memory-budget MB] [--permutations N] [--seed S] [--json]`
+ *
+ * The whole pipeline (src/core/pipeline): writes OUT/results.json and, beside it, behavior.tsv,
+ * decoding.tsv, group.tsv, errors.tsv and config.json (the full config used, reusable with
+ * --config). Every config field also has a flag (src/core/pipeline/config.ts FIELDS: --roi,
+ * --target, --estimator, --preset, --cv, …).
+ *
+ * Cache: content-addressed, in `--cache-dir`, else $DDMVPA_CACHE_DIR, else
+ * $XDG_CACHE_HOME/ddmvpa, else ~/.cache/ddmvpa — one cache per user, shared by every dataset
+ * and output folder (keys are input contents, so sharing is safe and a run into a new --out
+ * reuses everything). `--no-cache` computes everything and stores nothing.
+ *
+ * Parallelism: `--jobs N` (default: the cores Node may use, at most one per subject) runs
+ * subjects on N worker processes (`ddmvpa run --worker`, spoken to over IPC), admitted within the
+ * memory budget (`--memory-budget MB`, else 80 % of min(physical memory, cgroup limit)): a
+ * subject waits for memory as well as for a free worker. `--jobs 1` runs everything in this
+ * process. Results are identical either way.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism, homedir } from 'node:os';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DdError } from '../../core/errors.ts';
+import { Cache, type CacheEvent } from '../../core/cache/cache.ts';
+import { applyFlagOverrides, configFromJson, configToJson, FIELDS, parseConfig, type Config } from '../../core/pipeline/config.ts';
+import type { DecodeStageFn } from '../../core/pipeline/decode-stage.ts';
+import { emptyStats } from '../../core/pipeline/graph.ts';
+import type { HostFile, PipelineHost } from '../../core/pipeline/host.ts';
+import { mvpaDecodeStage } from '../../core/pipeline/mvpa-decode.ts';
+import { resultTables, type Results } from '../../core/pipeline/results.ts';
+import { localExecutor, runPipeline, runSubject, type SubjectExecutor, type SubjectJob, type SubjectOutcome } from '../../core/pipeline/runner.ts';
+import type { ProgressEvent } from '../../core/pipeline/stages.ts';
+import { dirSink } from '../../platform/node/dir-sink.ts';
+import { diskStore } from '../../platform/node/disk-store.ts';
+import { fileSource } from '../../platform/node/file-source.ts';
+import { createNodeSha256, nodeSha256Hex } from '../../platform/node/hash.ts';
+import { loadVolume3D } from '../../platform/node/load-image.ts';
+import { hostMemory, peakRssBytes } from '../../platform/node/memory-budget.ts';
+import { nodeProjectorFactory } from '../../platform/node/projector.ts';
+import { createNodeEngine } from '../../platform/node/pool.ts';
+import { useWasmSolvers } from '../../core/mvpa/models/index.ts';
+import { flag, flagAll, has, numberFlag, requireFlag, type Args } from '../args.ts';
+import type { CommandResult } from '../main.ts';
+
+const ROOT = new URL('../../../', import.meta.url);
+const BIN = fileURLToPath(new URL('bin/ddmvpa.mjs', ROOT));
+const MB = 1024 * 1024;
+
+/** The default cache folder (see the header). */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DDMVPA_CACHE_DIR) return env.DDMVPA_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'ddmvpa');
+  return join(homedir(), '.cache', 'ddmvpa');
+}
+
+export async function appVersion(): Promise<string> {
+  try {
+    return JSON.parse(await readFile(new URL('package.json', ROOT), 'utf8')).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Node host: dataset files from a folder walk, a disk cache, the wasm projector.
+
+const DATA_FILE = /\.(nii|nii\.gz|tsv|json)$/i;
+
+/** Every dataset file under `root` (hidden folders skipped; symlinks followed) → real path, keyed by `prefix` + relative path. */
+async function walk(root: string, prefix: string, into: Map<string, string>, skip: Set<string>): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (e) {
+    throw new DdError('BIDS_DIR_UNREADABLE', `${root}: cannot list this folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Check --bids / --derivatives.`, { file: root, cause: e });
+  }
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const real = join(root, e.name);
+    if (skip.has(resolve(real))) continue;
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      const s = await stat(real).catch(() => null);
+      isDir = !!s?.isDirectory();
+      isFile = !!s?.isFile();
+    }
+    if (isDir) await walk(real, `${prefix}${e.name}/`, into, skip);
+    else if (isFile && DATA_FILE.test(e.name)) into.set(`${prefix}${e.name}`, real);
+  }
+}
+
+export async function datasetFiles(bids: string, derivatives?: string, skip: string[] = []): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const skipSet = new Set(skip.map((s) => resolve(s)));
+  await walk(bids, '', files, skipSet);
+  if (derivatives) {
+    const rel = relative(resolve(bids), resolve(derivatives));
+    const inside = rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep);
+    if (!inside) await walk(derivatives, `derivatives/${basename(resolve(derivatives))}/`, files, skipSet);
+  }
+  return files;
+}
+
+async function hostFile(path: string, real: string): Promise<HostFile> {
+  let s;
+  try {
+    s = await stat(real);
+  } catch (e) {
+    throw new DdError('FILE_NOT_FOUND', `${real}: cannot read this file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, { file: real, cause: e });
+  }
+  return {
+    path, identity: resolve(real), size: s.size, mtimeMs: s.mtimeMs,
+    source: () => fileSource(real),
+    text: () => readFile(real, 'utf8'),
+  };
+}
+
+let solvers: Promise<void> | null = null;
+
+/** The models' n × n work in wasm (bit-identical to the TypeScript path, faster), once per process. */
+function useWasmSolversOnce(): Promise<void> {
+  solvers ??= createNodeEngine().then((engine) => useWasmSolvers(engine), (e) => {
+    process.stderr.write(`run: note: solving in TypeScript (${e instanceof DdError ? e.message : String(e)})\n`);
+  });
+  return solvers;
+}
+
+export interface NodeHostOptions {
+  /** Dataset path → real path. */
+  files: Map<string, string>;
+  cacheDir: string | null;
+  onCacheEvent?: (e: CacheEvent) => void;
+}
+
+export async function nodeHost(opts: NodeHostOptions): Promise<PipelineHost & { close(): Promise<void> }> {
+  const files = new Map<string, HostFile>();
+  for (const [path, real] of opts.files) files.set(path, await hostFile(path, real));
+  const cache = opts.cacheDir === null ? null : new Cache(await diskStore(opts.cacheDir), { checksum: nodeSha256Hex, onEvent: opts.onCacheEvent });
+  const projector = await nodeProjectorFactory({ jobs: 1 });
+  await useWasmSolversOnce();
+  return {
+    files,
+    resolveFile: (path) => hostFile(path, path),
+    loadImage: loadVolume3D,
+    makeProjector: projector.make,
+    inflate: projector.inflate,
+    createHash: createNodeSha256,
+    cache,
+    close: projector.close,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker processes: one subject at a time each, over IPC.
+
+type ToWorker =
+  | { type: 'init'; cacheDir: string | null }
+  | { type: 'job'; id: number; job: SubjectJob; files: [string, string][] }
+  | { type: 'cancel'; id: number };
+type FromWorker =
+  | { type: 'ready' }
+  | { type: 'progress'; id: number; event: ProgressEvent }
+  | { type: 'cache-event'; event: CacheEvent }
+  | { type: 'done'; id: number; outcome: SubjectOutcome }
+  | { type: 'failed'; id: number; error: { code: string; message: string } };
+
+/** The worker side (`ddmvpa run --worker`, started by processExecutor): serves jobs until the parent goes. */
+async function workerMain(decodeStage: DecodeStageFn): Promise<never> {
+  const send = (m: FromWorker) => process.send!(m);
+  process.on('disconnect', () => process.exit(0));
+  let cacheDir: string | null = null;
+  const running = new Map<number, AbortController>();
+  let queue = Promise.resolve();
+  process.on('message', (m: ToWorker) => {
+    if (m.type === 'init') { cacheDir = m.cacheDir; send({ type: 'ready' }); return; }
+    if (m.type === 'cancel') { running.get(m.id)?.abort(); return; }
+    const ac = new AbortController();
+    running.set(m.id, ac);
+    queue = queue.then(async () => {
+      let host;
+      try {
+        host = await nodeHost({ files: new Map(m.files), cacheDir, onCacheEvent: (event) => send({ type: 'cache-event', event }) });
+        const outcome = await runSubject(m.job, { host, decodeStage, signal: ac.signal, onProgress: (event) => send({ type: 'progress', id: m.id, event }) });
+        outcome.peakBytes = peakRssBytes();
+        send({ type: 'done', id: m.id, outcome });
+      } catch (e) {
+        const err = e instanceof DdError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: `${(e as Error)?.stack ?? e}` };
+        send({ type: 'failed', id: m.id, error: err });
+      } finally {
+        running.delete(m.id);
+        await host?.close();
+      }
+    });
+  });
+  return new Promise<never>(() => {});
+}
+
+interface WorkerProc {
+  child: ChildProcess;
+  ready: Promise<void>;
+  busy: boolean;
+  dead: boolean;
+  /** The job it runs, or null. */
+  jobId: number | null;
+}
+
+/** N worker processes, each running one subject at a time. */
+async function processExecutor(opts: {
+  slots: number; budgetBytes: number; cacheDir: string | null; files: Map<string, string>;
+  onCacheEvent(e: CacheEvent): void;
+}): Promise<SubjectExecutor & { close(): Promise<void> }> {
+  const workers: WorkerProc[] = [];
+  const waiting: ((w: WorkerProc) => void)[] = [];
+  const pending = new Map<number, { resolve(o: SubjectOutcome): void; reject(e: unknown): void; onProgress(e: ProgressEvent): void; job: SubjectJob }>();
+  let nextId = 0;
+  let closing = false;
+
+  const spawnWorker = (): WorkerProc => {
+    const child = fork(BIN, ['run', '--worker', '1'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'advanced' });
+    let markReady!: () => void;
+    const w: WorkerProc = { child, ready: new Promise<void>((r) => { markReady = r; }), busy: false, dead: false, jobId: null };
+    child.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') { markReady(); return; }
+      if (m.type === 'cache-event') { opts.onCacheEvent(m.event); return; }
+      const p = pending.get(m.id);
+      if (!p) return;
+      if (m.type === 'progress') { p.onProgress(m.event); return; }
+      pending.delete(m.id);
+      release(w);
+      if (m.type === 'done') p.resolve(m.outcome);
+      else p.reject(new DdError(m.error.code, m.error.message));
+    });
+    child.on('exit', (code, signal) => {
+      w.dead = true;
+      if (closing) return;
+      // A worker that dies (killed by the OOM killer, crashed) fails its subject, not the run.
+      const id = w.jobId;
+      const p = id === null ? undefined : pending.get(id);
+      if (p && id !== null) {
+        pending.delete(id);
+        p.resolve(deadWorkerOutcome(p.job, `the worker process running sub-${p.job.subject} exited (${signal ?? `code ${code}`}); it may have run out of memory. Lower --jobs or raise --memory-budget.`));
+      }
+      const i = workers.indexOf(w);
+      if (i >= 0) workers.splice(i, 1, spawnWorker());
+      release(workers[i]!);
+    });
+    child.send({ type: 'init', cacheDir: opts.cacheDir } satisfies ToWorker);
+    return w;
+  };
+  const release = (w: WorkerProc) => {
+    w.busy = false;
+    w.jobId = null;
+    const next = waiting.shift();
+    if (next) { w.busy = true; next(w); }
+  };
+  const acquire = () => new Promise<WorkerProc>((res) => {
+    const idle = workers.find((w) => !w.busy && !w.dead);
+    if (idle) { idle.busy = true; res(idle); } else waiting.push(res);
+  });
+
+  for (let i = 0; i < opts.slots; i++) workers.push(spawnWorker());
+  return {
+    slots: opts.slots,
+    budgetBytes: opts.budgetBytes,
+    async run(job, onProgress, signal) {
+      const w = await acquire();
+      await w.ready;
+      const id = nextId++;
+      w.jobId = id;
+      const files: [string, string][] = [];
+      for (const r of job.runs) for (const p of [r.bold, r.events, r.confounds, r.boldJson, r.brainMask]) if (p) files.push([p, opts.files.get(p)!]);
+      const onAbort = () => w.child.send({ type: 'cancel', id } satisfies ToWorker);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await new Promise<SubjectOutcome>((resolvePromise, reject) => {
+          pending.set(id, { resolve: resolvePromise, reject, onProgress, job });
+          w.child.send({ type: 'job', id, job, files } satisfies ToWorker);
+        });
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    async close() {
+      closing = true;
+      await Promise.all(workers.map((w) => new Promise<void>((res) => {
+        if (w.dead || w.child.exitCode !== null) return res();
+        w.child.once('exit', () => res());
+        w.child.disconnect();
+      })));
+    },
+  };
+}
+
+function deadWorkerOutcome(job: SubjectJob, message: string): SubjectOutcome {
+  return {
+    id: job.subject, runs: [], behavior: null, decoding: [], warnings: [], failed: true, inputs: [], stats: emptyStats(), decodeKeys: {},
+    errors: [{ subject: job.subject, stage: 'extract', roi: null, target: null, code: 'WORKER_DIED', message, file: null }],
+    cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The config: --config FILE (else the defaults), then every config flag on top. */
+export async function configFromArgs(args: Args): Promise<Config> {
+  const path = flag(args, 'config');
+  let raw: Record<string, unknown> = {};
+  if (path) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      throw new DdError('FILE_NOT_FOUND', `${path}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Check --config.`, { file: path, cause: e });
+    }
+    raw = configFromJson(text, path) as unknown as Record<string, unknown>;
+  }
+  return parseConfig(applyFlagOverrides(raw, (f) => (has(args, f) ? flagAll(args, f) : undefined)));
+}
+
+const KNOWN_FLAGS = new Set(['bids', 'derivatives', 'config', 'out', 'jobs', 'cache-dir', 'no-cache', 'memory-budget', 'json', 'worker', ...FIELDS.map((f) => f.flag)]);
+
+export async function run(args: Args): Promise<CommandResult> {
+  if (has(args, 'worker')) return workerMain(mvpaDecodeStage);
+  for (const name of args.flags.keys()) {
+    if (!KNOWN_FLAGS.has(name)) throw new DdError('ARGS_UNKNOWN_FLAG', `--${name} is not an option of \`ddmvpa run\`. Options: ${[...KNOWN_FLAGS].filter((f) => f !== 'worker').map((f) => `--${f}`).join(' ')}.`);
+  }
+  const config = await configFromArgs(args);
+  const bids = requireFlag(args, 'bids', 'the BIDS dataset folder (raw data with events; fMRIPrep derivatives inside or given with --derivatives)');
+  const out = requireFlag(args, 'out', 'the folder for results.json and the tables');
+  const derivatives = flag(args, 'derivatives');
+  if (has(args, 'no-cache') && has(args, 'cache-dir')) throw new DdError('ARGS_CONFLICT', '--no-cache and --cache-dir contradict each other; give one.');
+  const cacheDir = has(args, 'no-cache') ? null : resolve(flag(args, 'cache-dir') ?? defaultCacheDir());
+  const budgetMbFlag = flag(args, 'memory-budget');
+  const budgetMb = budgetMbFlag === undefined ? undefined : numberFlag(args, 'memory-budget', 0);
+  if (budgetMb !== undefined && !(budgetMb > 0)) throw new DdError('ARGS_BAD_VALUE', `--memory-budget must be a number of MB > 0, got "${budgetMbFlag}".`);
+  const memory = hostMemory({ budgetMb });
+  const jobsFlag = numberFlag(args, 'jobs', availableParallelism());
+  if (!Number.isInteger(jobsFlag) || jobsFlag < 1) throw new DdError('ARGS_BAD_VALUE', `--jobs must be a whole number ≥ 1, got ${jobsFlag}.`);
+
+  const started = performance.now();
+  const log = (s: string) => process.stderr.write(`run: ${s}\n`);
+  const cacheEvents = (e: CacheEvent) => {
+    if (e.type === 'corrupt') log(`cache entry ${e.key} was corrupt (${e.reason}); recomputing it`);
+    else if (e.type === 'disabled') log(`warning: cache disabled: ${e.reason}`);
+    else if (e.type === 'write-failed') log(`warning: cache write failed for ${e.key}: ${e.reason}`);
+  };
+  const skip = [out, ...(cacheDir ? [cacheDir] : [])];
+  const files = await datasetFiles(bids, derivatives, skip);
+  const host = await nodeHost({ files, cacheDir, onCacheEvent: cacheEvents });
+  const nSubjects = new Set([...files.keys()].map((p) => /(?:^|\/)sub-([A-Za-z0-9]+)\//.exec(p)?.[1]).filter(Boolean)).size;
+  const jobs = Math.max(1, Math.min(jobsFlag, config.data.subjects?.length ?? nSubjects));
+  const executor = jobs > 1
+    ? await processExecutor({ slots: jobs, budgetBytes: memory.budgetBytes, cacheDir, files, onCacheEvent: cacheEvents })
+    : localExecutor(host, mvpaDecodeStage);
+  log(`${nSubjects} subject(s) found, ${jobs} job(s), memory budget ${Math.round(memory.budgetBytes / MB)} MB (${memory.source}), cache ${cacheDir ?? 'off'}`);
+
+  const ac = new AbortController();
+  const onSigint = () => { log('cancelling (Ctrl-C again to force)…'); ac.abort(); process.once('SIGINT', () => process.exit(130)); };
+  process.once('SIGINT', onSigint);
+  const lastLine = new Map<string, number>();
+  let results: Results;
+  try {
+    results = await runPipeline({
+      config, host, decodeStage: mvpaDecodeStage, version: await appVersion(), executor, signal: ac.signal,
+      provenance: { host: 'node', bids: basename(resolve(bids)) },
+      onProgress: (e) => {
+        const k = `${e.stage}/${e.subject}`;
+        const t = performance.now();
+        if (e.done < e.total && t - (lastLine.get(k) ?? -Infinity) < 2000) return;
+        lastLine.set(k, t);
+        log(`${e.subject ? `sub-${e.subject} ` : ''}${e.stage} ${e.done}/${e.total}${e.eta_s !== null && e.done < e.total ? ` (eta ${Math.ceil(e.eta_s)} s)` : ''}`);
+      },
+      onSubjectDone: (o) => {
+        const hits = Object.values(o.stats).reduce((a, s) => a + s.hits, 0);
+        const misses = Object.values(o.stats).reduce((a, s) => a + s.misses, 0);
+        log(`sub-${o.id} done: ${o.decoding.length} decoding(s), ${o.errors.length} error(s), cache ${hits} hit(s) ${misses} computed`);
+      },
+      onOverBudget: (s, need) => log(`warning: sub-${s} needs ~${Math.round(need / MB)} MB, more than the budget of ${Math.round(memory.budgetBytes / MB)} MB; running it alone`),
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    await executor.close?.();
+    await host.close();
+  }
+
+  const sink = dirSink(out);
+  await sink.write('results.json', JSON.stringify(results, null, 2) + '\n');
+  for (const [name, text] of Object.entries(resultTables(results))) await sink.write(name, text);
+  await sink.write('config.json', configToJson(config));
+  for (const e of results.errors) process.stderr.write(`error ${e.code} (sub-${e.subject}${e.roi ? ` ${e.roi}` : ''}${e.target ? ` ${e.target}` : ''}): ${e.message}\n`);
+  const seconds = (performance.now() - started) / 1000;
+  const c = results.provenance.cache;
+  const json = {
+    out, results: join(out, 'results.json'), subjects: results.subjects.map((s) => s.id),
+    failed: results.subjects.filter((s) => s.decoding.length === 0 && s.errors.length > 0).map((s) => s.id),
+    n_errors: results.errors.length, cache: { dir: cacheDir, hits: c.hits, misses: c.misses, by_stage: c.by_stage }, jobs, seconds,
+  };
+  const text = [
+    `analysed ${results.subjects.length} subject(s) in ${seconds.toFixed(1)} s (${jobs} job(s)); ${results.errors.length} error(s)`,
+    `  cache: ${c.hits} stage(s) from the cache, ${c.misses} computed${cacheDir ? ` (${cacheDir})` : ' (off)'}`,
+    `  results → ${join(out, 'results.json')} (+ behavior.tsv, decoding.tsv, group.tsv, errors.tsv, config.json)`,
+  ].join('\n');
+  return { json, text };
+}
