@@ -40,6 +40,9 @@ let unshrink: bool = false;
 let outI: i32 = -1;
 let outJ: i32 = -1;
 let sEps: f64 = 0;
+// WSS's first half (i = argmax over I_up of -H), computed while H is updated (updateHAndSelectI).
+let cachedGmax: f64 = 0;
+let cachedGmaxIdx: i32 = -1;
 
 @inline function ld(base: usize, i: i32): f64 { return load<f64>(base + (<usize>i << 3)); }
 @inline function st(base: usize, i: i32, v: f64): void { store<f64>(base + (<usize>i << 3), v); }
@@ -126,17 +129,8 @@ function reconstructGradient(): void {
   }
 }
 
-/**
- * libsvm's select_working_set (WSS3); true when optimal. Two lanes scan even and odd t; each lane
- * keeps libsvm's tie rule (the last t wins: >= for i, <= for j), and the lanes are merged with
- * the same rule (equal values: the larger index), so the choice is exactly libsvm's:
- *   i: max over I_up of -H_t;
- *   j: over I_low with grad_diff = Gmax + H_j > 0, min of -grad_diff^2 / quad,
- *      quad = (QD_i + QD_j) - 2 Kf_ij (<= 0 -> TAU); Gmax2 = max over I_low of H_j.
- * A candidate j whose ratio grad_diff^2 / quad is below (1 - 1e-12) x the lane's best cannot win
- * (nor tie) after rounding, so its division is skipped.
- */
-function selectWorkingSet(): bool {
+/** The i half of WSS3 over the current H and masks (sets cachedGmax / cachedGmaxIdx). */
+function selectI(): void {
   const two = i64x2.splat(2);
   let idx = i64x2(0, 1);
   let best = f64x2.splat(-Infinity);
@@ -150,20 +144,41 @@ function selectWorkingSet(): bool {
     bestIdx = v128.bitselect(idx, bestIdx, take);
     idx = i64x2.add(idx, two);
   }
+  mergeI(best, bestIdx, t);
+}
+
+/** Merges the two lanes of the i search (equal values: the larger index) and scans the tail from t. */
+@inline function mergeI(best: v128, bestIdx: v128, t: i32): void {
   let Gmax = f64x2.extract_lane(best, 0);
   let GmaxIdx = <i32>i64x2.extract_lane(bestIdx, 0);
-  {
-    const v1 = f64x2.extract_lane(best, 1);
-    const i1 = <i32>i64x2.extract_lane(bestIdx, 1);
-    if (v1 > Gmax || (v1 == Gmax && i1 > GmaxIdx)) { Gmax = v1; GmaxIdx = i1; }
-  }
+  const v1 = f64x2.extract_lane(best, 1);
+  const i1 = <i32>i64x2.extract_lane(bestIdx, 1);
+  if (v1 > Gmax || (v1 == Gmax && i1 > GmaxIdx)) { Gmax = v1; GmaxIdx = i1; }
   for (; t < activeSize; t++) {
     if (load<i64>(UPm + (<usize>t << 3)) != 0) {
       const v = -ld(Hp, t);
       if (v >= Gmax) { Gmax = v; GmaxIdx = t; }
     }
   }
+  cachedGmax = Gmax;
+  cachedGmaxIdx = GmaxIdx;
+}
 
+/**
+ * libsvm's select_working_set (WSS3); true when optimal. Two lanes scan even and odd t; each lane
+ * keeps libsvm's tie rule (the last t wins: >= for i, <= for j), and the lanes are merged with
+ * the same rule (equal values: the larger index), so the choice is exactly libsvm's:
+ *   i: max over I_up of -H_t;
+ *   j: over I_low with grad_diff = Gmax + H_j > 0, min of -grad_diff^2 / quad,
+ *      quad = (QD_i + QD_j) - 2 Kf_ij (<= 0 -> TAU); Gmax2 = max over I_low of H_j.
+ * A candidate j whose ratio grad_diff^2 / quad is below (1 - 1e-12) x the lane's best cannot win
+ * (nor tie) after rounding, so its division is skipped. The i half is usually computed in the
+ * same pass as the H update of the previous iteration (haveI).
+ */
+function selectWorkingSet(haveI: bool): bool {
+  if (!haveI) selectI();
+  const Gmax = cachedGmax;
+  const GmaxIdx = cachedGmaxIdx;
   let Gmax2 = -Infinity;
   let GminIdx = -1;
   let objDiffMin = Infinity;
@@ -177,7 +192,8 @@ function selectWorkingSet(): bool {
     let g2 = vninf;
     let omin = f64x2.splat(Infinity);
     let oidx = i64x2.splat(-1);
-    idx = i64x2(0, 1);
+    const two = i64x2.splat(2);
+    let idx = i64x2(0, 1);
     let j = 0;
     for (; j + 2 <= activeSize; j += 2) {
       const o = <usize>j << 3;
@@ -269,17 +285,32 @@ function doShrinking(): void {
   }
 }
 
-/** H[k] += Kf_ik u_i + Kf_jk u_j for k < len (each lane: the scalar sequence of one k). */
-function updateH(ri: usize, rj: usize, ui: f64, uj: f64, len: i32): void {
+/**
+ * H[k] += Kf_ik u_i + Kf_jk u_j for k < activeSize (each lane: the scalar sequence of one k), and
+ * in the same pass the i half of the next working-set selection over the new H (masks must be
+ * up to date).
+ */
+function updateHAndSelectI(ri: usize, rj: usize, ui: f64, uj: f64): void {
   const vi = f64x2.splat(ui), vj = f64x2.splat(uj);
+  const two = i64x2.splat(2);
+  let idx = i64x2(0, 1);
+  let best = f64x2.splat(-Infinity);
+  let bestIdx = i64x2.splat(-1);
   let k = 0;
-  for (; k + 2 <= len; k += 2) {
+  for (; k + 2 <= activeSize; k += 2) {
     const a = f64x2.promote_low_f32x4(v128.load64_zero(ri + (<usize>k << 2)));
     const b = f64x2.promote_low_f32x4(v128.load64_zero(rj + (<usize>k << 2)));
-    const hp = Hp + (<usize>k << 3);
-    v128.store(hp, f64x2.add(v128.load(hp), f64x2.add(f64x2.mul(a, vi), f64x2.mul(b, vj))));
+    const o = <usize>k << 3;
+    const h = f64x2.add(v128.load(Hp + o), f64x2.add(f64x2.mul(a, vi), f64x2.mul(b, vj)));
+    v128.store(Hp + o, h);
+    const v = f64x2.neg(h);
+    const take = v128.and(v128.load(UPm + o), f64x2.ge(v, best));
+    best = v128.bitselect(v, best, take);
+    bestIdx = v128.bitselect(idx, bestIdx, take);
+    idx = i64x2.add(idx, two);
   }
-  for (; k < len; k++) st(Hp, k, ld(Hp, k) + (kf(ri, k) * ui + kf(rj, k) * uj));
+  for (let t = k; t < activeSize; t++) st(Hp, t, ld(Hp, t) + (kf(ri, t) * ui + kf(rj, t) * uj));
+  mergeI(best, bestIdx, k);
 }
 
 /** G_bar[k] +- C Q_rk for k < l, with C Q_rk = y_k ((C y_r) Kf_rk). */
@@ -346,17 +377,19 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
   let iter = 0;
   let counter = min(l, 1000) + 1;
   let converged = true;
+  let haveI = false;
 
   while (true) {
     if (iter >= maxIter) { converged = false; break; }
     if (--counter == 0) {
       counter = min(l, 1000);
       doShrinking();
+      haveI = false; // shrinking may reorder and shorten the active set
     }
-    if (selectWorkingSet()) {
+    if (selectWorkingSet(haveI)) {
       reconstructGradient();
       activeSize = l;
-      if (selectWorkingSet()) break;
+      if (selectWorkingSet(false)) break;
       counter = 1;
     }
     ++iter;
@@ -397,13 +430,15 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     }
     st(Ap, i, ai);
     st(Ap, j, aj);
-    updateH(ri, rj, yi * (ai - oldAi), yj * (aj - oldAj), activeSize);
-
+    // libsvm updates G, then the status and G_bar; the status does not depend on G, so it goes
+    // first here and the H update can search the next i under the new masks.
     const ui = status(i) == UPPER, uj = status(j) == UPPER;
     updateStatus(i);
     updateStatus(j);
     if (ui != (status(i) == UPPER)) updateGbar(ri, Ci * yi, !ui);
     if (uj != (status(j) == UPPER)) updateGbar(rj, Cj * yj, !uj);
+    updateHAndSelectI(ri, rj, yi * (ai - oldAi), yj * (aj - oldAj));
+    haveI = true;
   }
   if (!converged && activeSize < l) {
     reconstructGradient();
