@@ -40,6 +40,7 @@ import { createNodeSha256, nodeSha256Hex } from '../../platform/node/hash.ts';
 import { loadVolume3D } from '../../platform/node/load-image.ts';
 import { hostMemory, peakRssBytes } from '../../platform/node/memory-budget.ts';
 import { nodeProjectorFactory } from '../../platform/node/projector.ts';
+import { nodeInflate } from '../../platform/node/inflate.ts';
 import { createNodeEngine } from '../../platform/node/pool.ts';
 import { useWasmSolvers } from '../../core/mvpa/models/index.ts';
 import { flag, flagAll, has, numberFlag, requireFlag, type Args } from '../args.ts';
@@ -120,14 +121,29 @@ async function hostFile(path: string, real: string): Promise<HostFile> {
 }
 
 let solvers: Promise<void> | null = null;
+let projector: ReturnType<typeof nodeProjectorFactory> | null = null;
 
-/** The models' n × n work in wasm (bit-identical to the TypeScript path, faster), once per process. */
+/**
+ * One wasm projector per process (it runs on this thread), made on first use: a parent that only
+ * schedules worker processes never pays for it, a worker keeps it from subject to subject.
+ */
+function getProjector(): ReturnType<typeof nodeProjectorFactory> {
+  return (projector ??= nodeProjectorFactory({ jobs: 1 }));
+}
+
+/** The models' n × n work in wasm (bit-identical to the TypeScript path, faster), once per process, on first use. */
 function useWasmSolversOnce(): Promise<void> {
   solvers ??= createNodeEngine().then((engine) => useWasmSolvers(engine), (e) => {
     process.stderr.write(`run: note: solving in TypeScript (${e instanceof DdError ? e.message : String(e)})\n`);
   });
   return solvers;
 }
+
+/** The engine's decoding driver, on the wasm solvers. */
+const nodeDecodeStage: DecodeStageFn = async (task, ctx) => {
+  await useWasmSolversOnce();
+  return mvpaDecodeStage(task, ctx);
+};
 
 export interface NodeHostOptions {
   /** Dataset path → real path. */
@@ -136,21 +152,18 @@ export interface NodeHostOptions {
   onCacheEvent?: (e: CacheEvent) => void;
 }
 
-export async function nodeHost(opts: NodeHostOptions): Promise<PipelineHost & { close(): Promise<void> }> {
+export async function nodeHost(opts: NodeHostOptions): Promise<PipelineHost> {
   const files = new Map<string, HostFile>();
   for (const [path, real] of opts.files) files.set(path, await hostFile(path, real));
   const cache = opts.cacheDir === null ? null : new Cache(await diskStore(opts.cacheDir), { checksum: nodeSha256Hex, onEvent: opts.onCacheEvent });
-  const projector = await nodeProjectorFactory({ jobs: 1 });
-  await useWasmSolversOnce();
   return {
     files,
     resolveFile: (path) => hostFile(path, path),
     loadImage: loadVolume3D,
-    makeProjector: projector.make,
-    inflate: projector.inflate,
+    makeProjector: async (spec) => (await getProjector()).make(spec),
+    inflate: nodeInflate,
     createHash: createNodeSha256,
     cache,
-    close: projector.close,
   };
 }
 
@@ -172,6 +185,8 @@ type FromWorker =
 async function workerMain(decodeStage: DecodeStageFn): Promise<never> {
   const send = (m: FromWorker) => process.send!(m);
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C reaches the whole process group: the parent decides (it sends 'cancel').
+  process.on('SIGINT', () => {});
   let cacheDir: string | null = null;
   const running = new Map<number, AbortController>();
   let queue = Promise.resolve();
@@ -181,9 +196,8 @@ async function workerMain(decodeStage: DecodeStageFn): Promise<never> {
     const ac = new AbortController();
     running.set(m.id, ac);
     queue = queue.then(async () => {
-      let host;
       try {
-        host = await nodeHost({ files: new Map(m.files), cacheDir, onCacheEvent: (event) => send({ type: 'cache-event', event }) });
+        const host = await nodeHost({ files: new Map(m.files), cacheDir, onCacheEvent: (event) => send({ type: 'cache-event', event }) });
         const outcome = await runSubject(m.job, { host, decodeStage, signal: ac.signal, onProgress: (event) => send({ type: 'progress', id: m.id, event }) });
         outcome.peakBytes = peakRssBytes();
         send({ type: 'done', id: m.id, outcome });
@@ -192,7 +206,6 @@ async function workerMain(decodeStage: DecodeStageFn): Promise<never> {
         send({ type: 'failed', id: m.id, error: err });
       } finally {
         running.delete(m.id);
-        await host?.close();
       }
     });
   });
@@ -324,7 +337,7 @@ export async function configFromArgs(args: Args): Promise<Config> {
 const KNOWN_FLAGS = new Set(['bids', 'derivatives', 'config', 'out', 'jobs', 'cache-dir', 'no-cache', 'memory-budget', 'json', 'worker', ...FIELDS.map((f) => f.flag)]);
 
 export async function run(args: Args): Promise<CommandResult> {
-  if (has(args, 'worker')) return workerMain(mvpaDecodeStage);
+  if (has(args, 'worker')) return workerMain(nodeDecodeStage);
   for (const name of args.flags.keys()) {
     if (!KNOWN_FLAGS.has(name)) throw new DdError('ARGS_UNKNOWN_FLAG', `--${name} is not an option of \`ddmvpa run\`. Options: ${[...KNOWN_FLAGS].filter((f) => f !== 'worker').map((f) => `--${f}`).join(' ')}.`);
   }
@@ -355,7 +368,7 @@ export async function run(args: Args): Promise<CommandResult> {
   const jobs = Math.max(1, Math.min(jobsFlag, config.data.subjects?.length ?? nSubjects));
   const executor = jobs > 1
     ? await processExecutor({ slots: jobs, budgetBytes: memory.budgetBytes, cacheDir, files, onCacheEvent: cacheEvents })
-    : localExecutor(host, mvpaDecodeStage);
+    : localExecutor(host, nodeDecodeStage);
   log(`${nSubjects} subject(s) found, ${jobs} job(s), memory budget ${Math.round(memory.budgetBytes / MB)} MB (${memory.source}), cache ${cacheDir ?? 'off'}`);
 
   const ac = new AbortController();
@@ -365,7 +378,7 @@ export async function run(args: Args): Promise<CommandResult> {
   let results: Results;
   try {
     results = await runPipeline({
-      config, host, decodeStage: mvpaDecodeStage, version: await appVersion(), executor, signal: ac.signal,
+      config, host, decodeStage: nodeDecodeStage, version: await appVersion(), executor, signal: ac.signal,
       provenance: { host: 'node', bids: basename(resolve(bids)) },
       onProgress: (e) => {
         const k = `${e.stage}/${e.subject}`;
@@ -384,7 +397,6 @@ export async function run(args: Args): Promise<CommandResult> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     await executor.close?.();
-    await host.close();
   }
 
   const sink = dirSink(out);

@@ -387,6 +387,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<Results> {
       (i, o) => (o.peakBytes ? o.peakBytes / needs[i]! : undefined),
     );
   }
+  // A worker killed by the same Ctrl-C reports a failed subject: cancelled means cancelled.
+  checkAborted(opts.signal);
   for (const o of outcomes) addStats(stats, o.stats);
 
   // group

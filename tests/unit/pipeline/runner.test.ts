@@ -231,4 +231,33 @@ describe('pipeline runner', () => {
     const fresh = (await run(files, config())).results;
     expect(comparableResults(r)).toEqual(comparableResults(fresh));
   });
+
+  it('decodes a subject with two runs with leave-one-run-out, from Blob files', async () => {
+    const { filesFromBlobs } = await import('../../../src/core/pipeline/blob-host.ts');
+    const files = await memDataset();
+    // sub-01's run twice (run-1, run-2): same data, two runs.
+    const entries: { path: string; blob: Blob }[] = [];
+    for (const [p, f] of files) {
+      if (!p.includes('sub-01')) continue;
+      for (const run of [1, 2]) {
+        const q = p.replace('_task-discountFix_', `_task-discountFix_run-${run}_`);
+        if (q !== p) entries.push({ path: q, blob: new Blob([f.bytes as Uint8Array<ArrayBuffer>]) });
+      }
+    }
+    entries.push({ path: 'task-discountFix_bold.json', blob: new Blob([files.get("task-discountFix_bold.json")!.bytes as Uint8Array<ArrayBuffer>]) });
+    const host = { ...memHost(new Map(), memCache()), files: filesFromBlobs(entries) };
+    const r = await runPipeline({ config: config(), host, decodeStage: standInDecode(), version: 'test' });
+    expect(r.errors).toEqual([]);
+    const s = r.subjects[0]!;
+    expect(s.runs.map((x) => x.id)).toEqual(['sub-01_task-discountFix_run-1', 'sub-01_task-discountFix_run-2']);
+    const one = (await run(files, config())).results.subjects[0]!;
+    for (const d of s.decoding) {
+      expect(d.cv).toBe('loro');
+      const single = one.decoding.find((x) => x.roi === d.roi && x.target === d.target)!;
+      expect(d.n_samples).toBe(2 * single.n_samples);
+      expect(d.n_features).toBe(single.n_features);
+    }
+    expect(s.behavior!.n_trials).toBe(2 * one.behavior!.n_trials);
+    expect(s.behavior!.k).toBeCloseTo(one.behavior!.k!, 6);
+  });
 });
