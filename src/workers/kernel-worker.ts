@@ -1,5 +1,6 @@
 /**
- * The kernel worker: the same code in both hosts. It serves createKernelWorkerApi() over comlink
+ * The kernel worker: the same code in both hosts. It serves createKernelWorkerApi() (and the
+ * permutation shards of permutation-worker.ts) over comlink
  * on whatever endpoint the host gives it:
  * - browser: this file is the Web Worker's module entry and serves on the worker global;
  * - Node: kernel-worker.node.mjs (registers tsx, then calls serve() with comlink's node adapter
@@ -8,11 +9,13 @@
 import { expose, type Endpoint } from 'comlink';
 import { createKernelWorkerApi } from '../core/kernels/worker-api.ts';
 import { installDdErrorTransfer } from './comlink-errors.ts';
+import { createPermutationWorkerApi } from './permutation-worker.ts';
 
 installDdErrorTransfer();
 
 export function serve(endpoint: Endpoint): void {
-  expose(createKernelWorkerApi(), endpoint);
+  // The kernel API and the permutation shards (permInit / permSetup / permRun) of decodeAsync.
+  expose({ ...createKernelWorkerApi(), ...createPermutationWorkerApi() }, endpoint);
 }
 
 // A dedicated Web Worker (module type): serve on the worker global at once.

@@ -2,13 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { DdError } from '../../core/errors.ts';
 import { decodeNpy } from '../../core/io/npy.ts';
 import { buildDataset, readTrialTable } from '../../core/mvpa/dataset.ts';
-import { decode as runDecode, defaultMetric } from '../../core/mvpa/decode.ts';
+import { decodeAsync, defaultMetric } from '../../core/mvpa/decode.ts';
 import { isMetricName, METRIC_NAMES } from '../../core/mvpa/metrics.ts';
 import type { DualModel } from '../../core/mvpa/model.ts';
 import { getModel, MODEL_NAMES, useWasmSolvers } from '../../core/mvpa/models/index.ts';
 import { checkScaling } from '../../core/mvpa/scaling.ts';
 import { parseCv } from '../../core/mvpa/splitters.ts';
-import { createNodeEngine } from '../../platform/node/pool.ts';
+import type { KernelEngine } from '../../core/kernels/index.ts';
+import { createNodeEngine, defaultPoolSize } from '../../platform/node/pool.ts';
+import { startPermutationWorkers, type NodePermutationWorkers } from '../../platform/node/permutation-pool.ts';
 import { flag, numberFlag, requireFlag, type Args } from '../args.ts';
 import type { CommandResult } from '../main.ts';
 
@@ -26,12 +28,14 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
 /**
  * `ddmvpa decode --x X.npy --y TABLE.tsv --target COL [--groups COL] [--model svc|logreg|ridge]
  * [--cv loro|blocked:K[:GAP_S]|kfold:K] [--metric NAME] [--permutations N] [--seed S]
- * [--scaling within-run|train-fold] [--json]`
+ * [--scaling within-run|train-fold] [--jobs N] [--json]`
  *
  * Defaults: a two-valued target (e.g. choice) is decoded by svc with balanced_accuracy, a
  * continuous one (e.g. sv_diff) by ridge with r2; --model sets the kind (ridge on a 0/1 target is
  * regression). --groups defaults to a `run` column when the table has one, else one run; cv
  * defaults to loro with ≥ 2 runs, else blocked:5:12. 1000 permutations, seed 0.
+ * --jobs N (default: all cores): threads for the permutations (this one + N − 1 workers, started
+ * only when the permutations would take more than ~0.2 s); the results do not depend on N.
  */
 export async function decode(args: Args): Promise<CommandResult> {
   const xPath = requireFlag(args, 'x', 'the trials × features patterns (.npy), e.g. the <roi>.npy written by `ddmvpa extract`');
@@ -53,6 +57,8 @@ export async function decode(args: Args): Promise<CommandResult> {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new DdError('ARGS_BAD_VALUE', `--seed must be a whole number from 0 to 4294967295, got ${seed}.`);
   const scaling = checkScaling(flag(args, 'scaling') ?? 'within-run');
   const groups = flag(args, 'groups');
+  const jobs = numberFlag(args, 'jobs', defaultPoolSize());
+  if (!Number.isInteger(jobs) || jobs < 1) throw new DdError('ARGS_BAD_VALUE', `--jobs must be a whole number ≥ 1, got ${jobs}.`);
 
   const started = performance.now();
   const npy = decodeNpy(await readBytes(xPath, 'patterns file'), xPath);
@@ -63,16 +69,25 @@ export async function decode(args: Args): Promise<CommandResult> {
   const metric = metricName ?? defaultMetric(model.kind);
 
   // The models' n × n work in wasm: bit-identical to the TypeScript path, faster.
+  let engine: KernelEngine | null = null;
   try {
-    useWasmSolvers(await createNodeEngine());
+    engine = await createNodeEngine();
+    useWasmSolvers(engine);
   } catch (e) {
     process.stderr.write(`note: solving in TypeScript (${e instanceof DdError ? e.message : String(e)})\n`);
   }
   let lastReport = performance.now();
   let result;
+  const workers: { started: Promise<NodePermutationWorkers | null> | null } = { started: null };
+  const startWorkers = jobs > 1
+    ? () => (workers.started ??= startPermutationWorkers({ module: engine?.module ?? null, size: jobs - 1 }).catch((e: unknown) => {
+      process.stderr.write(`note: permutations on one thread (${e instanceof Error ? e.message : String(e)})\n`);
+      return null;
+    }))
+    : null;
   try {
-    result = runDecode(ds, {
-      model, metric, cv: cvSpec, scaling, permutations, seed,
+    result = await decodeAsync(ds, {
+      model, metric, cv: cvSpec, scaling, permutations, seed, startWorkers,
       onProgress: (done, total) => {
         if (performance.now() - lastReport > 2000 || done === total) {
           lastReport = performance.now();
@@ -82,6 +97,7 @@ export async function decode(args: Args): Promise<CommandResult> {
     });
   } catch (e) {
     useWasmSolvers(null);
+    void workers.started?.then((w) => w?.close());
     // Driver errors know no file: name the inputs (the table is what a user changes).
     if (e instanceof DdError && e.file === undefined) {
       throw new DdError(e.code, `${yPath} (target '${target}', patterns ${xPath}): ${e.message}`, { file: yPath, cause: e });
@@ -89,6 +105,7 @@ export async function decode(args: Args): Promise<CommandResult> {
     throw e;
   }
   useWasmSolvers(null);
+  void workers.started?.then((w) => w?.close());
   const seconds = (performance.now() - started) / 1000;
   if (result.nNotConverged > 0) {
     process.stderr.write(`warning DECODE_NOT_CONVERGED: ${result.nNotConverged} ${model.name} fit(s) stopped at the iteration limit; scores use their last iterate.\n`);

@@ -11,7 +11,9 @@
  * StandardScaler → model pipeline for `train-fold`), given the same model solutions.
  */
 import { DdError } from '../errors.ts';
-import type { DualModel, ModelKind, ModelOptions } from './model.ts';
+import type { DualModel, ModelKind, ModelName, ModelOptions } from './model.ts';
+import { foldPredictor, type FoldPredictor } from './models/fold.ts';
+import { MODELS } from './models/index.ts';
 import { metricKind, meanScore, score, type MetricName } from './metrics.ts';
 import { checkExplicitPermutations, LabelPermuter, permutationPValue, permutationStrata } from './permutation.ts';
 import { fitScaler, gramF64, sliceGram, toF64, zscoreWithinGroups, type GramFn, type Scaling } from './scaling.ts';
@@ -73,7 +75,49 @@ export interface DecodeResult {
   nNotConverged: number;
 }
 
-interface PreparedFold {
+/**
+ * What a permutation shard needs to score permuted labels on its own thread: the model by name,
+ * the metric and each fold's indices and Gram slices (all structured-cloneable).
+ */
+export interface NullJob {
+  model: ModelName;
+  modelOptions?: ModelOptions;
+  metric: MetricName;
+  /** Number of samples (length of each label vector). */
+  n: number;
+  folds: PreparedFold[];
+}
+
+/** Null scores of one shard of permuted label vectors. */
+export interface NullShardResult {
+  scores: Float64Array;
+  notConverged: number;
+}
+
+/**
+ * Threads that score permutation shards (e.g. src/platform/node/permutation-pool.ts). Each worker
+ * builds the fold predictors of a job once (setup), then scores chunks of label vectors with its
+ * own solver instance. Results depend only on the labels, never on the worker.
+ */
+export interface PermutationWorkers {
+  readonly size: number;
+  setup(worker: number, job: NullJob): Promise<void>;
+  /** Mean CV scores of `count` label vectors (row-major count × n). */
+  run(worker: number, labels: Float64Array, count: number): Promise<NullShardResult>;
+}
+
+export interface DecodeAsyncOptions extends DecodeOptions {
+  /**
+   * Starts the workers that share the permutations with this thread (called only when the
+   * permutations are estimated to take longer than `parallelMinSeconds`). Null, or a start that
+   * fails: this thread does all the work. The caller owns (and closes) what it starts.
+   */
+  startWorkers?: (() => Promise<PermutationWorkers | null>) | null;
+  /** Default 0.2 s. */
+  parallelMinSeconds?: number;
+}
+
+export interface PreparedFold {
   train: Int32Array;
   test: Int32Array;
   Ktrain: Float64Array;
@@ -153,7 +197,92 @@ function crossValidate(
   });
 }
 
-export function decode(data: DecodeData, opts: DecodeOptions): DecodeResult {
+/**
+ * Scores permuted label vectors on fixed folds: one FoldPredictor per fold (K validated once,
+ * ridge's hat matrix, ...), then per label vector the same fold scores as crossValidate.
+ */
+export class NullScorer {
+  notConverged = 0;
+  private readonly predictors: FoldPredictor[];
+  private readonly yTr: Float64Array[];
+  private readonly yTe: Float64Array[];
+  private readonly dec: Float64Array[];
+  private readonly y: Float64Array;
+  private readonly foldScores: number[];
+
+  constructor(private readonly model: DualModel, mopts: ModelOptions | undefined, private readonly metric: MetricName, private readonly folds: PreparedFold[], readonly n: number) {
+    this.predictors = folds.map((f) => foldPredictor(model, f.Ktrain, f.train.length, f.Ktest, f.test.length, mopts));
+    this.yTr = folds.map((f) => new Float64Array(f.train.length));
+    this.yTe = folds.map((f) => new Float64Array(f.test.length));
+    this.dec = folds.map((f) => new Float64Array(f.test.length));
+    this.y = new Float64Array(n);
+    this.foldScores = folds.map(() => 0);
+  }
+
+  /** Mean CV score for the labels y (length n). */
+  score(y: ArrayLike<number>): number {
+    const { folds, metric } = this;
+    for (let k = 0; k < folds.length; k++) {
+      const f = folds[k]!, yTr = this.yTr[k]!, yTe = this.yTe[k]!, dec = this.dec[k]!;
+      for (let a = 0; a < f.train.length; a++) yTr[a] = y[f.train[a]!]!;
+      for (let a = 0; a < f.test.length; a++) yTe[a] = y[f.test[a]!]!;
+      if (!this.predictors[k]!.decide(yTr, dec)) this.notConverged++;
+      for (let a = 0; a < dec.length; a++) {
+        if (!Number.isFinite(dec[a]!)) {
+          throw new DdError('DECODE_NOT_FINITE', `The ${this.model.name} model gave a non-finite decision value (${dec[a]}) on a test sample. The features are probably degenerate (all constant) or huge; check the patterns file.`);
+        }
+      }
+      const sc = score(metric, yTe, dec);
+      if (!Number.isFinite(sc)) throw new DdError('DECODE_NOT_FINITE', `The ${metric} score of a fold is ${sc}; the fold's predictions are degenerate.`);
+      this.foldScores[k] = sc;
+    }
+    return meanScore(this.foldScores);
+  }
+
+  /** Mean CV scores of `count` label vectors stored row-major in `labels` (count × n). */
+  run(labels: Float64Array, count: number): NullShardResult {
+    const n = this.n;
+    const before = this.notConverged;
+    const scores = new Float64Array(count);
+    for (let b = 0; b < count; b++) scores[b] = this.score(labels.subarray(b * n, b * n + n));
+    return { scores, notConverged: this.notConverged - before };
+  }
+}
+
+/** The worker side of PermutationWorkers: set up a job, score shards of it. */
+export function createNullShardRunner(getModel: (name: ModelName) => DualModel): {
+  setup(job: NullJob): void;
+  run(labels: Float64Array, count: number): NullShardResult;
+} {
+  let scorer: NullScorer | null = null;
+  return {
+    setup(job) {
+      scorer = new NullScorer(getModel(job.model), job.modelOptions, job.metric, job.folds, job.n);
+    },
+    run(labels, count) {
+      if (!scorer) throw new DdError('POOL_NOT_INITIALIZED', 'Permutation shard run before setup().');
+      return scorer.run(labels, count);
+    },
+  };
+}
+
+interface Setup {
+  metric: MetricName;
+  kind: ModelKind;
+  cv: CvSpec | null;
+  folds: Fold[];
+  prepared: PreparedFold[];
+  foldScores: number[];
+  observed: number;
+  decision: Float64Array;
+  notConverged: number;
+  nPerm: number;
+  /** Writes permuted label vector b (drawn in order b = 0, 1, ...) into out and checks its folds. */
+  nextLabels: (b: number, out: Float64Array) => Float64Array;
+  scaling: Scaling;
+}
+
+function setup(data: DecodeData, opts: DecodeOptions): Setup {
   const { n, p, y } = data;
   const model = opts.model;
   const kind = model.kind;
@@ -200,42 +329,170 @@ export function decode(data: DecodeData, opts: DecodeOptions): DecodeResult {
   // Permutations.
   const perms = opts.permutations ?? 0;
   let nPerm: number;
-  let nextLabels: (b: number, out: Float64Array) => Float64Array;
+  let draw: (b: number, out: Float64Array) => Float64Array;
   if (typeof perms === 'number') {
     if (!Number.isInteger(perms) || perms < 0) throw new DdError('ARGS_BAD_VALUE', `--permutations must be a whole number ≥ 0, got ${perms}.`);
     nPerm = perms;
     const strata = opts.strata !== undefined ? opts.strata : cv ? permutationStrata(cv, n, groups, onsets) : groups;
     const permuter = new LabelPermuter(y, strata, seed);
-    nextLabels = (_b, out) => permuter.next(out);
+    draw = (_b, out) => permuter.next(out);
   } else {
     checkExplicitPermutations(perms, n);
     nPerm = perms.length;
-    nextLabels = (b, out) => { for (let i = 0; i < n; i++) out[i] = perms[b]![i]!; return out; };
+    draw = (b, out) => { for (let i = 0; i < n; i++) out[i] = perms[b]![i]!; return out; };
   }
-  const nullScores = new Float64Array(nPerm);
-  const yPerm = new Float64Array(n);
-  for (let b = 0; b < nPerm; b++) {
-    if (opts.signal?.aborted) throw new DdError('DECODE_CANCELLED', 'Decoding was cancelled.');
-    nextLabels(b, yPerm);
-    checkFolds(folds, yPerm, kind, true);
-    nullScores[b] = meanScore(crossValidate(prepared, yPerm, model, opts.modelOptions, metric, null, counter));
-    opts.onProgress?.(b + 1, nPerm);
-  }
-
-  return {
-    metric,
-    score: observed,
-    foldScores,
-    pValue: nPerm > 0 ? permutationPValue(observed, nullScores) : null,
-    nPermutations: nPerm,
-    nullScores,
-    nSamples: n,
-    nFeatures: p,
-    model: model.name,
-    cv: cv ? formatCv(cv) : 'custom',
-    scaling,
-    folds,
-    decision,
-    nNotConverged: counter.notConverged,
+  const nextLabels = (b: number, out: Float64Array) => {
+    draw(b, out);
+    checkFolds(folds, out, kind, true);
+    return out;
   };
+  return { metric, kind, cv, folds, prepared, foldScores, observed, decision, notConverged: counter.notConverged, nPerm, nextLabels, scaling };
+}
+
+function result(data: DecodeData, opts: DecodeOptions, s: Setup, nullScores: Float64Array, nullNotConverged: number): DecodeResult {
+  return {
+    metric: s.metric,
+    score: s.observed,
+    foldScores: s.foldScores,
+    pValue: s.nPerm > 0 ? permutationPValue(s.observed, nullScores) : null,
+    nPermutations: s.nPerm,
+    nullScores,
+    nSamples: data.n,
+    nFeatures: data.p,
+    model: opts.model.name,
+    cv: s.cv ? formatCv(s.cv) : 'custom',
+    scaling: s.scaling,
+    folds: s.folds,
+    decision: s.decision,
+    nNotConverged: s.notConverged + nullNotConverged,
+  };
+}
+
+const cancelled = () => new DdError('DECODE_CANCELLED', 'Decoding was cancelled.');
+
+export function decode(data: DecodeData, opts: DecodeOptions): DecodeResult {
+  const s = setup(data, opts);
+  const nullScores = new Float64Array(s.nPerm);
+  if (s.nPerm === 0) return result(data, opts, s, nullScores, 0);
+  const scorer = new NullScorer(opts.model, opts.modelOptions, s.metric, s.prepared, data.n);
+  const yPerm = new Float64Array(data.n);
+  for (let b = 0; b < s.nPerm; b++) {
+    if (opts.signal?.aborted) throw cancelled();
+    s.nextLabels(b, yPerm);
+    nullScores[b] = scorer.score(yPerm);
+    opts.onProgress?.(b + 1, s.nPerm);
+  }
+  return result(data, opts, s, nullScores, scorer.notConverged);
+}
+
+/** Lets worker replies in (setImmediate where the host has it: no 1 ms timer clamp). */
+const yieldToEvents = (): Promise<void> => {
+  const si = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise<void>((resolve) => (si ? si(resolve) : setTimeout(resolve, 0)));
+};
+
+/**
+ * decode() with the permutations shared between this thread and worker threads
+ * (opts.startWorkers). The permuted labels are drawn here, in order, from the one seeded
+ * generator and scored in chunks wherever a thread is free; the null scores are merged in
+ * permutation order, so the result is bit-identical to decode() whatever the number of workers.
+ * Small jobs (estimated under opts.parallelMinSeconds) never start the workers.
+ */
+export async function decodeAsync(data: DecodeData, opts: DecodeAsyncOptions): Promise<DecodeResult> {
+  const s = setup(data, opts);
+  const n = data.n, nPerm = s.nPerm;
+  const nullScores = new Float64Array(nPerm);
+  if (nPerm === 0) return result(data, opts, s, nullScores, 0);
+  const scorer = new NullScorer(opts.model, opts.modelOptions, s.metric, s.prepared, n);
+  const chunk = Math.max(1, Math.min(64, Math.ceil(nPerm / 40)));
+  const nChunks = Math.ceil(nPerm / chunk);
+  let nextChunk = 0;
+  let done = 0;
+  let workerNotConverged = 0;
+  let failure: unknown = null;
+  const take = (): { start: number; count: number; labels: Float64Array } | null => {
+    if (nextChunk >= nChunks || failure !== null) return null;
+    if (opts.signal?.aborted) { failure ??= cancelled(); return null; }
+    const start = nextChunk++ * chunk;
+    const count = Math.min(chunk, nPerm - start);
+    const labels = new Float64Array(count * n);
+    try {
+      for (let b = 0; b < count; b++) s.nextLabels(start + b, labels.subarray(b * n, b * n + n));
+    } catch (e) {
+      failure ??= e;
+      return null;
+    }
+    return { start, count, labels };
+  };
+  const report = (count: number) => {
+    done += count;
+    opts.onProgress?.(done, nPerm);
+  };
+
+  // Workers: started only for a long job, while this thread goes on scoring.
+  const inFlight = new Set<Promise<void>>();
+  const modelName = opts.model.name;
+  const builtIn = MODELS[modelName] === opts.model;
+  const canShare = !!opts.startWorkers && builtIn;
+  let started = !canShare;
+  const startWorkers = () => {
+    started = true;
+    const job: NullJob = { model: modelName, modelOptions: opts.modelOptions, metric: s.metric, n, folds: s.prepared };
+    const p = (async () => {
+      let workers: PermutationWorkers | null = null;
+      try {
+        workers = await opts.startWorkers!();
+      } catch {
+        return; // no workers: this thread does the work
+      }
+      if (!workers) return;
+      const w = workers;
+      await Promise.all(Array.from({ length: w.size }, async (_, id) => {
+        try {
+          await w.setup(id, job);
+        } catch (e) {
+          failure ??= e;
+          return;
+        }
+        // Two chunks in flight per worker, so it never waits for this thread.
+        const pump = async (): Promise<void> => {
+          const c = take();
+          if (!c) return;
+          try {
+            const r = await w.run(id, c.labels, c.count);
+            nullScores.set(r.scores, c.start);
+            workerNotConverged += r.notConverged;
+            report(c.count);
+          } catch (e) {
+            failure ??= e;
+            return;
+          }
+          return pump();
+        };
+        await Promise.all([pump(), pump()]);
+      }));
+    })();
+    inFlight.add(p);
+  };
+
+  const t0 = performance.now();
+  const minSeconds = opts.parallelMinSeconds ?? 0.2;
+  let mine = 0;
+  for (;;) {
+    const c = take();
+    if (!c) break;
+    const r = scorer.run(c.labels, c.count);
+    nullScores.set(r.scores, c.start);
+    report(c.count);
+    mine += c.count;
+    if (!started) {
+      const perPerm = (performance.now() - t0) / 1000 / mine;
+      if (perPerm * (nPerm - mine) > minSeconds) startWorkers();
+      else if (mine >= 2 * chunk) started = true; // measured: small job, stay on this thread
+    }
+    if (inFlight.size > 0) await yieldToEvents();
+  }
+  await Promise.all(inFlight);
+  if (failure !== null) throw failure;
+  return result(data, opts, s, nullScores, scorer.notConverged + workerNotConverged);
 }

@@ -38,6 +38,11 @@ function softplus(z: number): number {
 
 export function fitLogreg(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}): DualFit {
   checkGram('logreg', K, n);
+  return fitLogregCheckedGram(K, n, y, opts);
+}
+
+/** fitLogreg for a K that already passed checkGram (the permutation test checks each fold's K once). */
+export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}): DualFit {
   const { n0, n1 } = checkLabels('logreg', y, n);
   const C = positiveOption('logreg', 'C', opts.C, 1);
   const [w0, w1] = classWeights('logreg', opts, n0, n1);

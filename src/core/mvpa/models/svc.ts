@@ -287,6 +287,11 @@ function solve(l: number, Q: Float32Array, QD: Float64Array, y: Int8Array, C: Fl
 /** Fits the linear C-SVC on the training Gram matrix K (n × n) and 0/1 labels y. */
 export function fitSvc(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}): DualFit {
   checkGram('svc', K, n);
+  return fitSvcCheckedGram(K, n, y, opts);
+}
+
+/** fitSvc for a K that already passed checkGram (the permutation test checks each fold's K once). */
+export function fitSvcCheckedGram(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}): DualFit {
   const { n0, n1 } = checkLabels('svc', y, n);
   const C = positiveOption('svc', 'C', opts.C, 1);
   const [w0, w1] = classWeights('svc', opts, n0, n1);
