@@ -10,7 +10,7 @@ export { svc_work_bytes, svc_solve, chol_f64, chol_solve_f64, symv_f64, newton_s
 
 /** ABI version: bump when any export's signature or semantics changes (checked by the host). */
 export function abi_version(): i32 {
-  return 2;
+  return 3;
 }
 
 /** First byte the host may allocate (end of the module's static data). */
@@ -34,3 +34,6 @@ export function dot_f32(a: usize, b: usize, n: i32): f64 {
   }
   return s;
 }
+
+// Searchlight (src/core/searchlight): sphere Gram matrices and their sliding updates.
+export { sl_work_bytes, sl_gram, sl_gram_update } from './searchlight';

@@ -5,7 +5,7 @@
  */
 
 /** Bump together with abi_version() in assembly/index.ts. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Memory limits the module was compiled with (asconfig.json); an imported memory must fit them. */
 export const WASM_INITIAL_PAGES = 32;
@@ -55,3 +55,11 @@ export const GATHER_DTYPES: readonly GatherDtype[] = ['uint8', 'int8', 'int16', 
 export const DTYPE_BYTES: Readonly<Record<GatherDtype, number>> = {
   uint8: 1, int8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8,
 };
+
+/** Searchlight exports (assembly/searchlight.ts), checked when the searchlight loads its kernels. */
+export interface SearchlightRawExports {
+  sl_work_bytes(n: number, m: number): number;
+  sl_gram(xt: number, ldx: number, n: number, idx: number, m: number, work: number, out: number): void;
+  sl_gram_update(xt: number, ldx: number, n: number, idx: number, m: number, mAdd: number, work: number, out: number): void;
+}
+export const SEARCHLIGHT_EXPORTS: readonly (keyof SearchlightRawExports)[] = ['sl_work_bytes', 'sl_gram', 'sl_gram_update'];

@@ -1,5 +1,5 @@
 import { DdError } from '../errors.ts';
-import { ABI_VERSION, DTYPE_BYTES, GATHER_DTYPES, REQUIRED_EXPORTS, type GatherDtype, type RawExports } from './abi.ts';
+import { ABI_VERSION, DTYPE_BYTES, GATHER_DTYPES, REQUIRED_EXPORTS, SEARCHLIGHT_EXPORTS, type GatherDtype, type RawExports, type SearchlightRawExports } from './abi.ts';
 import type { Ptr } from './memory.ts';
 
 /** out[j] = f32(slope * decode(raw[idx[j]]) + inter), j < nIdx (slope/inter applied in f64). */
@@ -292,4 +292,44 @@ export function checkGatherIndices(idx: Int32Array, nVoxels: number, dtype: Gath
       throw new DdError('KERNEL_BAD_INDEX', `${name}: voxel index ${k} at position ${j} is outside the volume (0..${nVoxels - 1}, ${DTYPE_BYTES[dtype]} bytes per voxel).`);
     }
   }
+}
+
+/**
+ * Searchlight kernels (assembly/searchlight.ts) on one memory: the Gram matrix of one sphere
+ * (voxel-major f32 patterns, voxel v at xt + v·ldx·4) and its update when the sphere gains
+ * idx[0..mAdd) and loses idx[mAdd..m). K is n × n f64, exactly symmetric.
+ */
+export interface SearchlightKernels {
+  workBytes(n: number, m: number): number;
+  gram(xt: Ptr, ldx: number, n: number, idx: Ptr, m: number, work: Ptr, out: Ptr): void;
+  gramUpdate(xt: Ptr, ldx: number, n: number, idx: Ptr, m: number, mAdd: number, work: Ptr, out: Ptr): void;
+}
+
+export function loadSearchlightKernels(opts: { module: WebAssembly.Module; memory: WebAssembly.Memory }): SearchlightKernels {
+  const names = new Set(WebAssembly.Module.exports(opts.module).map((e) => e.name));
+  const missing = SEARCHLIGHT_EXPORTS.filter((x) => !names.has(x));
+  if (missing.length) throw new DdError('WASM_ABI_MISMATCH', `ddmvpa.wasm: missing exports ${missing.join(', ')}; rebuild it with \`npm run build:wasm\`.`);
+  loadKernels(opts); // checks the ABI version and the memory
+  const raw = new WebAssembly.Instance(opts.module, { env: { memory: opts.memory } }).exports as unknown as SearchlightRawExports;
+  const mem = opts.memory;
+  const check = (name: string, ptr: number, bytes: number) => {
+    if (!Number.isInteger(ptr) || ptr < 0 || ptr % 4 !== 0 || ptr + bytes > mem.buffer.byteLength) {
+      throw new DdError('KERNEL_BAD_ARGS', `${name}: [${ptr}, ${ptr + bytes}) is not an aligned range inside the kernel memory.`);
+    }
+  };
+  return {
+    workBytes: (n, m) => raw.sl_work_bytes(n, m) >>> 0,
+    gram(xt, ldx, n, idx, m, work, out) {
+      check('slGram idx', idx, m * 4);
+      check('slGram work', work, raw.sl_work_bytes(n, m) >>> 0);
+      check('slGram out', out, n * n * 8);
+      raw.sl_gram(xt, ldx, n, idx, m, work, out);
+    },
+    gramUpdate(xt, ldx, n, idx, m, mAdd, work, out) {
+      check('slGramUpdate idx', idx, m * 4);
+      check('slGramUpdate work', work, raw.sl_work_bytes(n, m) >>> 0);
+      check('slGramUpdate out', out, n * n * 8);
+      raw.sl_gram_update(xt, ldx, n, idx, m, mAdd, work, out);
+    },
+  };
 }
