@@ -17,7 +17,8 @@
  *
  * where g_i = ∂loss/∂f_i and D = diag(∂²loss/∂f_i²). M ≥ I is always well conditioned, so a
  * singular K (more samples than features, duplicated samples) needs no special care and no
- * eigendecomposition: one n × n Cholesky per iteration. Backtracking (Armijo) line search;
+ * eigendecomposition: one n × n Cholesky per iteration. Line search: a 1-D Newton solve for the
+ * step length (Armijo-checked, else backtracking), ~5 iterations instead of ~9 from a = 0;
  * stops when the primal gradient norm ‖(Xᵀ(g + a), 1ᵀg)‖ = √((g+a)ᵀK(g+a) + (1ᵀg)²) falls
  * below 1e-10 of its value at the start (w = 0, b = 0), or when the Newton decrement reaches
  * rounding level. At the optimum a = −g, i.e. a_i = C s_i y_i σ(−y_i f_i).
@@ -116,13 +117,41 @@ export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array
       daKda += da[i]! * Kda[i]!;
     }
     if (!(slope < 0)) { converged = gnorm <= 1e-6 * gnorm0; break; } // no descent left: rounding level
-    // Backtracking (Armijo) on J(t) = loss(f + t δf) + ½(aᵀKa + 2t aᵀKδa + t² δaᵀKδa).
-    let t = 1, accepted = false;
+    // Step length on J(t) = loss(f + t δf) + ½(aᵀKa + 2t aᵀKδa + t² δaᵀKδa): a few 1-D Newton
+    // steps on J'(t) = 0 from t = 1 (O(n) each; far from the optimum the logistic loss is flatter
+    // than its quadratic model and the best t is often 2–4, which halves the Newton iterations),
+    // kept when it satisfies Armijo and beats t = 1; else backtracking (Armijo) from t = 1.
     const slack = 8 * Number.EPSILON * Math.abs(J);
-    for (let k = 0; k < 60; k++) {
-      const Jt = lossAt(t) + 0.5 * (aKa + 2 * t * aKda + t * t * daKda);
-      if (Jt <= J + 1e-4 * t * slope + slack) { accepted = true; break; }
-      t *= 0.5;
+    const Jat = (t: number) => lossAt(t) + 0.5 * (aKa + 2 * t * aKda + t * t * daKda);
+    let t = 1, accepted = false;
+    const J1 = Jat(1);
+    if (J1 <= J + 1e-4 * slope + slack) {
+      accepted = true;
+      let tt = 1;
+      for (let k = 0; k < 8; k++) {
+        let d1 = aKda + tt * daKda, d2 = daKda;
+        for (let i = 0; i < n; i++) {
+          const m = s[i]! * (f[i]! + tt * df[i]!);
+          const e = Math.exp(-Math.abs(m));
+          const sigNeg = m >= 0 ? e / (1 + e) : 1 / (1 + e); // σ(−m)
+          d1 -= c[i]! * s[i]! * df[i]! * sigNeg;
+          d2 += c[i]! * df[i]! * df[i]! * (e / ((1 + e) * (1 + e)));
+        }
+        if (!(d2 > 0)) break;
+        const step = d1 / d2;
+        tt = Math.max(tt - step, 0.5 * tt);
+        if (!(Math.abs(step) > 1e-3 * tt)) break;
+      }
+      if (tt !== 1) {
+        const Jt = Jat(tt);
+        if (Jt <= J + 1e-4 * tt * slope + slack && Jt < J1) t = tt;
+      }
+    } else {
+      t = 0.5;
+      for (let k = 1; k < 60; k++) {
+        if (Jat(t) <= J + 1e-4 * t * slope + slack) { accepted = true; break; }
+        t *= 0.5;
+      }
     }
     if (!accepted) { converged = gnorm <= 1e-6 * gnorm0; break; }
     for (let i = 0; i < n; i++) {
