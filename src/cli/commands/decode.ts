@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { DdError } from '../../core/errors.ts';
 import { decodeNpy } from '../../core/io/npy.ts';
 import { buildDataset, readTrialTable } from '../../core/mvpa/dataset.ts';
@@ -28,7 +28,7 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
 /**
  * `ddmvpa decode --x X.npy --y TABLE.tsv --target COL [--groups COL] [--model svc|logreg|ridge]
  * [--cv loro|blocked:K[:GAP_S]|kfold:K] [--metric NAME] [--permutations N] [--seed S]
- * [--scaling within-run|train-fold] [--jobs N] [--json]`
+ * [--scaling within-run|train-fold] [--jobs N] [--decision-out FILE] [--json]`
  *
  * Defaults: a two-valued target (e.g. choice) is decoded by svc with balanced_accuracy, a
  * continuous one (e.g. sv_diff) by ridge with r2; --model sets the kind (ridge on a 0/1 target is
@@ -36,6 +36,8 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
  * defaults to loro with ≥ 2 runs, else blocked:5:12. 1000 permutations, seed 0.
  * --jobs N (default: all cores): threads for the permutations (this one + N − 1 workers, started
  * only when the permutations would take more than ~0.2 s); the results do not depend on N.
+ * --decision-out FILE writes each decoded sample's decision value (from the fold that tested it,
+ * observed labels; > 0 ⇒ the second class) as one number per line, in table order.
  */
 export async function decode(args: Args): Promise<CommandResult> {
   const xPath = requireFlag(args, 'x', 'the trials × features patterns (.npy), e.g. the <roi>.npy written by `ddmvpa extract`');
@@ -107,6 +109,8 @@ export async function decode(args: Args): Promise<CommandResult> {
   useWasmSolvers(null);
   void workers.started?.then((w) => w?.close());
   const seconds = (performance.now() - started) / 1000;
+  const decisionOut = flag(args, 'decision-out');
+  if (decisionOut !== undefined) await writeFile(decisionOut, [...result.decision].map((d) => `${d}\n`).join(''));
   if (result.nNotConverged > 0) {
     process.stderr.write(`warning DECODE_NOT_CONVERGED: ${result.nNotConverged} ${model.name} fit(s) stopped at the iteration limit; scores use their last iterate.\n`);
   }
