@@ -8,7 +8,8 @@
  *
  *  - svc, logreg: K and K_test are validated once; each call is the model's own fit (same
  *    solver, same operations: bit-identical to model.fit + model.decision) without the per-fit
- *    scans of K.
+ *    scans of K; logreg keeps its first Newton system (the same for every label vector when the
+ *    sample weights are uniform, logreg.ts LogregFirstStep).
  *  - ridge: the fit is linear in y. With A = K_c + αI (K_c = H K H) and the centred test rows
  *    v_t = (I − 11ᵀ/n)(k_t − k̄), the decision is  d_t = v_tᵀ A⁻¹ (y − ȳ) + ȳ  (ridge.ts), so the
  *    "hat" rows h_t = A⁻¹ v_t are solved once per fold and every permutation costs one
@@ -17,7 +18,7 @@
  */
 import type { DualModel, ModelOptions } from '../model.ts';
 import { denseOps } from './backend.ts';
-import { fitLogregCheckedGram, logreg } from './logreg.ts';
+import { fitLogregCheckedGram, logreg, type LogregFirstStep } from './logreg.ts';
 import { ridge } from './ridge.ts';
 import { fitSvcCheckedGram, svc } from './svc.ts';
 import { DdError } from '../../errors.ts';
@@ -47,7 +48,8 @@ export function foldPredictor(model: DualModel, Ktrain: Float64Array, nTrain: nu
   if (model === svc || model === logreg) {
     checkGram(model.name, Ktrain, nTrain);
     checkDecisionInput({ model: model.name, coef: new Float64Array(nTrain), intercept: 0, iterations: 0, converged: true }, Ktest, nTest);
-    const fit = model === svc ? fitSvcCheckedGram : fitLogregCheckedGram;
+    const first: LogregFirstStep = { d: NaN, L: null, z2: null };
+    const fit = model === svc ? fitSvcCheckedGram : (K: Float64Array, n: number, y: Float64Array, o?: ModelOptions) => fitLogregCheckedGram(K, n, y, o, first);
     return {
       nTrain, nTest,
       decide(y, out) {

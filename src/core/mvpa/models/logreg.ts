@@ -43,7 +43,19 @@ export function fitLogreg(K: Float64Array, n: number, y: Float64Array, opts: Mod
 }
 
 /** fitLogreg for a K that already passed checkGram (the permutation test checks each fold's K once). */
-export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}): DualFit {
+/**
+ * The first Newton system of a fold. At a = 0 the curvature is d_i = √(c_i / 4), the same for
+ * every label vector when the sample weights c are uniform (no class weights, or balanced
+ * classes), so M = I + D½KD½, its Cholesky factor and M⁻¹D½1 can be kept between fits on the
+ * same K (the permutation test; see fold.ts). Bit-identical to recomputing them.
+ */
+export interface LogregFirstStep {
+  d: number;
+  L: Float64Array | null;
+  z2: Float64Array | null;
+}
+
+export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}, first?: LogregFirstStep): DualFit {
   const { n0, n1 } = checkLabels('logreg', y, n);
   const C = positiveOption('logreg', 'C', opts.C, 1);
   const [w0, w1] = classWeights('logreg', opts, n0, n1);
@@ -72,6 +84,7 @@ export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array
   let converged = false;
   let aKa = 0; // aᵀKa
   let J = lossAt(0); // objective at a = 0, b = 0
+  let lastT = NaN; // the previous step length (≈ 1: quadratic phase, no step-length search)
 
   for (;;) {
     // Gradient g and curvature d² of the loss in f; r = g + a (the primal gradient is Xᵀr, 1ᵀg).
@@ -98,12 +111,26 @@ export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array
     iterations++;
 
     // Newton step: M = I + D½ K D½, z1 = M⁻¹(−D½ K r), z2 = M⁻¹ D½ 1, δb from 1ᵀD δf = −1ᵀg.
-    if (!ops.newtonSystem('d')) {
+    let uniform = false, reused = false;
+    if (iterations === 1 && first) {
+      uniform = true;
+      for (let i = 1; i < n; i++) if (d[i] !== d[0]) { uniform = false; break; }
+      if (uniform && first.L && first.z2 && first.d === d[0]) {
+        ops.M.set(first.L);
+        z2.set(first.z2);
+        reused = true;
+      }
+    }
+    if (!reused && !ops.newtonSystem('d')) {
       throw new DdError('MODEL_NUMERIC', 'logreg: the Newton system is not positive definite; the Gram matrix is not positive semi-definite.');
     }
-    for (let i = 0; i < n; i++) { z1[i] = -d[i]! * Kr[i]!; z2[i] = d[i]!; }
+    for (let i = 0; i < n; i++) z1[i] = -d[i]! * Kr[i]!;
     ops.solve('z1');
-    ops.solve('z2');
+    if (!reused) {
+      for (let i = 0; i < n; i++) z2[i] = d[i]!;
+      ops.solve('z2');
+      if (uniform && first) { first.d = d[0]!; first.L = Float64Array.from(ops.M); first.z2 = Float64Array.from(z2); }
+    }
     let dz1 = 0, dz2 = 0;
     for (let i = 0; i < n; i++) { dz1 += d[i]! * z1[i]!; dz2 += d[i]! * z2[i]!; }
     const db = dz2 > 0 ? (-sumG - dz1) / dz2 : 0;
@@ -120,13 +147,16 @@ export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array
     // Step length on J(t) = loss(f + t δf) + ½(aᵀKa + 2t aᵀKδa + t² δaᵀKδa): a few 1-D Newton
     // steps on J'(t) = 0 from t = 1 (O(n) each; far from the optimum the logistic loss is flatter
     // than its quadratic model and the best t is often 2–4, which halves the Newton iterations),
-    // kept when it satisfies Armijo and beats t = 1; else backtracking (Armijo) from t = 1.
+    // kept when it satisfies Armijo and beats t = 1; else backtracking (Armijo) from t = 1. Once
+    // the steps are full Newton steps (|t − 1| < 0.1, quadratic phase) t = 1 is taken as is.
     const slack = 8 * Number.EPSILON * Math.abs(J);
     const Jat = (t: number) => lossAt(t) + 0.5 * (aKa + 2 * t * aKda + t * t * daKda);
     let t = 1, accepted = false;
     const J1 = Jat(1);
     if (J1 <= J + 1e-4 * slope + slack) {
       accepted = true;
+    }
+    if (accepted && !(Math.abs(lastT - 1) < 0.1)) {
       let tt = 1;
       for (let k = 0; k < 8; k++) {
         let d1 = aKda + tt * daKda, d2 = daKda;
@@ -146,7 +176,7 @@ export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array
         const Jt = Jat(tt);
         if (Jt <= J + 1e-4 * tt * slope + slack && Jt < J1) t = tt;
       }
-    } else {
+    } else if (!accepted) {
       t = 0.5;
       for (let k = 1; k < 60; k++) {
         if (Jat(t) <= J + 1e-4 * t * slope + slack) { accepted = true; break; }
@@ -154,6 +184,7 @@ export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array
       }
     }
     if (!accepted) { converged = gnorm <= 1e-6 * gnorm0; break; }
+    lastT = t;
     for (let i = 0; i < n; i++) {
       a[i] = a[i]! + t * da[i]!;
       Ka[i] = Ka[i]! + t * Kda[i]!;
