@@ -388,6 +388,10 @@ async function repeatVolumes(src: string, dst: string, times: number) {
   await done;
 }
 
+test.describe('no service worker', () => {
+  // Service workers blocked (as in some private windows or by policy) and no isolation headers:
+  // isolation is impossible, so the page runs single-threaded and says so.
+  test.use({ serviceWorkers: 'block' });
 test('without cross-origin isolation the extraction still runs (the worker does not share its memory)', async ({ page }) => {
   await page.route('**/*', async (route) => {
     const res = await route.fetch();
@@ -404,4 +408,5 @@ test('without cross-origin isolation the extraction still runs (the worker does 
   await expect(page.getByTestId('results')).toHaveAttribute('data-trials', '120');
   const vm = npyFloats(await linkBytes(page, 'download-vmpfc.npy'));
   expect(vm.shape[0]).toBe(120);
+});
 });

@@ -45,6 +45,10 @@ test('.nii.gz under public/ is served raw (no Content-Encoding)', async ({ reque
   expect([body[0], body[1]]).toEqual([0x1f, 0x8b]); // gzip magic: the bytes were not inflated
 });
 
+test.describe('no service worker', () => {
+  // Service workers blocked (as in some private windows or by policy) and no isolation headers:
+  // isolation is impossible, so the page runs single-threaded and says so.
+  test.use({ serviceWorkers: 'block' });
 test('without cross-origin isolation the self-test falls back to one thread on the page', async ({ page }) => {
   // Strip COOP/COEP from every response: the page is then not cross-origin isolated.
   await page.route('**/*', async (route) => {
@@ -57,9 +61,11 @@ test('without cross-origin isolation the self-test falls back to one thread on t
   await page.goto('/');
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
   await expect(page.getByTestId('isolation-status')).toHaveAttribute('data-isolated', 'false');
+  await expect(page.getByTestId('single-thread-banner')).toContainText('Single-thread mode');
   await expect(page.getByTestId('engine-status')).toHaveAttribute('data-ready', 'true');
   await page.getByRole('button', { name: 'Run kernel self-test' }).click();
   await expect(page.getByTestId('selftest-verdict')).toHaveText('PASS', { timeout: 60_000 });
   await expect(page.getByTestId('selftest-workers')).toHaveAttribute('data-realms', '1');
   await expect(page.getByTestId('selftest-workers')).toContainText('single-threaded fallback');
+});
 });
