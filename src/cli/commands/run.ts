@@ -12,11 +12,13 @@
  * and output folder (keys are input contents, so sharing is safe and a run into a new --out
  * reuses everything). `--no-cache` computes everything and stores nothing.
  *
- * Parallelism: `--jobs N` (default: the cores Node may use, at most one per subject) runs
- * subjects on N worker processes (`ddmvpa run --worker`, spoken to over IPC), admitted within the
- * memory budget (`--memory-budget MB`, else 80 % of min(physical memory, cgroup limit)): a
- * subject waits for memory as well as for a free worker. `--jobs 1` runs everything in this
- * process. Results are identical either way.
+ * Parallelism: `--jobs N` (default: the cores Node may use) runs the work on N worker processes
+ * (`ddmvpa run --worker`, spoken to over IPC): each subject's inputs, behaviour and extraction on
+ * one worker, then its ROI × target decodings spread over all workers through the shared cache
+ * (without a cache, a subject is decoded where it was extracted, and at most one worker per
+ * subject is started). Tasks are admitted within the memory budget (`--memory-budget MB`, else
+ * 80 % of min(physical memory, cgroup limit)): a task waits for memory as well as for a free
+ * worker. `--jobs 1` runs everything in this process. Results are identical either way.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -31,7 +33,10 @@ import { emptyStats } from '../../core/pipeline/graph.ts';
 import type { HostFile, PipelineHost } from '../../core/pipeline/host.ts';
 import { mvpaDecodeStage } from '../../core/pipeline/mvpa-decode.ts';
 import { resultTables, type Results } from '../../core/pipeline/results.ts';
-import { localExecutor, runPipeline, runSubject, type SubjectExecutor, type SubjectJob, type SubjectOutcome } from '../../core/pipeline/runner.ts';
+import {
+  decodeCell, localExecutor, prepareSubject, runPipeline, type CellResult, type DecodeCellJob, type PreparedSubject, type SubjectExecutor, type SubjectJob,
+} from '../../core/pipeline/runner.ts';
+import { decodeError } from '../../core/pipeline/stages.ts';
 import type { ProgressEvent } from '../../core/pipeline/stages.ts';
 import { dirSink } from '../../platform/node/dir-sink.ts';
 import { diskStore } from '../../platform/node/disk-store.ts';
@@ -170,18 +175,24 @@ export async function nodeHost(opts: NodeHostOptions): Promise<PipelineHost> {
 // ---------------------------------------------------------------------------------------------
 // Worker processes: one subject at a time each, over IPC.
 
+/** A task for a worker process: a subject up to its decodings, or one decoding. */
+type Task =
+  | { kind: 'prepare'; job: SubjectJob; decode: boolean }
+  | { kind: 'cell'; cell: DecodeCellJob };
+type TaskResult = PreparedSubject | CellResult;
+
 type ToWorker =
   | { type: 'init'; cacheDir: string | null }
-  | { type: 'job'; id: number; job: SubjectJob; files: [string, string][] }
+  | { type: 'task'; id: number; task: Task; files: [string, string][] }
   | { type: 'cancel'; id: number };
 type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; id: number; event: ProgressEvent }
   | { type: 'cache-event'; event: CacheEvent }
-  | { type: 'done'; id: number; outcome: SubjectOutcome }
+  | { type: 'done'; id: number; result: TaskResult }
   | { type: 'failed'; id: number; error: { code: string; message: string } };
 
-/** The worker side (`ddmvpa run --worker`, started by processExecutor): serves jobs until the parent goes. */
+/** The worker side (`ddmvpa run --worker`, started by processExecutor): serves tasks until the parent goes. */
 async function workerMain(decodeStage: DecodeStageFn): Promise<never> {
   const send = (m: FromWorker) => process.send!(m);
   process.on('disconnect', () => process.exit(0));
@@ -198,9 +209,17 @@ async function workerMain(decodeStage: DecodeStageFn): Promise<never> {
     queue = queue.then(async () => {
       try {
         const host = await nodeHost({ files: new Map(m.files), cacheDir, onCacheEvent: (event) => send({ type: 'cache-event', event }) });
-        const outcome = await runSubject(m.job, { host, decodeStage, signal: ac.signal, onProgress: (event) => send({ type: 'progress', id: m.id, event }) });
-        outcome.peakBytes = peakRssBytes();
-        send({ type: 'done', id: m.id, outcome });
+        const env = { host, decodeStage, signal: ac.signal, onProgress: (event: ProgressEvent) => send({ type: 'progress', id: m.id, event }) };
+        let result: TaskResult;
+        if (m.task.kind === 'prepare') {
+          const p = await prepareSubject(m.task.job, env, { decode: m.task.decode });
+          p.outcome.peakBytes = peakRssBytes();
+          result = p;
+        } else {
+          result = await decodeCell(m.task.cell, env);
+          result.peakBytes = peakRssBytes();
+        }
+        send({ type: 'done', id: m.id, result });
       } catch (e) {
         const err = e instanceof DdError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: `${(e as Error)?.stack ?? e}` };
         send({ type: 'failed', id: m.id, error: err });
@@ -217,25 +236,32 @@ interface WorkerProc {
   ready: Promise<void>;
   busy: boolean;
   dead: boolean;
-  /** The job it runs, or null. */
-  jobId: number | null;
+  /** The task it runs, or null. */
+  taskId: number | null;
 }
 
-/** N worker processes, each running one subject at a time. */
+interface Pending {
+  resolve(r: TaskResult): void;
+  reject(e: unknown): void;
+  onProgress(e: ProgressEvent): void;
+  task: Task;
+}
+
+/** N worker processes, each running one task at a time. */
 async function processExecutor(opts: {
   slots: number; budgetBytes: number; cacheDir: string | null; files: Map<string, string>;
   onCacheEvent(e: CacheEvent): void;
 }): Promise<SubjectExecutor & { close(): Promise<void> }> {
   const workers: WorkerProc[] = [];
   const waiting: ((w: WorkerProc) => void)[] = [];
-  const pending = new Map<number, { resolve(o: SubjectOutcome): void; reject(e: unknown): void; onProgress(e: ProgressEvent): void; job: SubjectJob }>();
+  const pending = new Map<number, Pending>();
   let nextId = 0;
   let closing = false;
 
   const spawnWorker = (): WorkerProc => {
     const child = fork(BIN, ['run', '--worker', '1'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'advanced' });
     let markReady!: () => void;
-    const w: WorkerProc = { child, ready: new Promise<void>((r) => { markReady = r; }), busy: false, dead: false, jobId: null };
+    const w: WorkerProc = { child, ready: new Promise<void>((r) => { markReady = r; }), busy: false, dead: false, taskId: null };
     child.on('message', (m: FromWorker) => {
       if (m.type === 'ready') { markReady(); return; }
       if (m.type === 'cache-event') { opts.onCacheEvent(m.event); return; }
@@ -244,29 +270,31 @@ async function processExecutor(opts: {
       if (m.type === 'progress') { p.onProgress(m.event); return; }
       pending.delete(m.id);
       release(w);
-      if (m.type === 'done') p.resolve(m.outcome);
+      if (m.type === 'done') p.resolve(m.result);
       else p.reject(new DdError(m.error.code, m.error.message));
     });
     child.on('exit', (code, signal) => {
       w.dead = true;
       if (closing) return;
-      // A worker that dies (killed by the OOM killer, crashed) fails its subject, not the run.
-      const id = w.jobId;
+      // A worker that dies (killed by the OOM killer, crashed) fails its task, not the run.
+      const id = w.taskId;
       const p = id === null ? undefined : pending.get(id);
       if (p && id !== null) {
         pending.delete(id);
-        p.resolve(deadWorkerOutcome(p.job, `the worker process running sub-${p.job.subject} exited (${signal ?? `code ${code}`}); it may have run out of memory. Lower --jobs or raise --memory-budget.`));
+        p.resolve(deadWorkerResult(p.task, `the worker process exited (${signal ?? `code ${code}`}) while working on ${taskLabel(p.task)}; it may have run out of memory. Lower --jobs or raise --memory-budget.`));
       }
       const i = workers.indexOf(w);
-      if (i >= 0) workers.splice(i, 1, spawnWorker());
-      release(workers[i]!);
+      if (i >= 0) {
+        workers.splice(i, 1, spawnWorker());
+        release(workers[i]!);
+      }
     });
     child.send({ type: 'init', cacheDir: opts.cacheDir } satisfies ToWorker);
     return w;
   };
   const release = (w: WorkerProc) => {
     w.busy = false;
-    w.jobId = null;
+    w.taskId = null;
     const next = waiting.shift();
     if (next) { w.busy = true; next(w); }
   };
@@ -274,29 +302,35 @@ async function processExecutor(opts: {
     const idle = workers.find((w) => !w.busy && !w.dead);
     if (idle) { idle.busy = true; res(idle); } else waiting.push(res);
   });
+  const filesOf = (job: SubjectJob): [string, string][] => {
+    const files: [string, string][] = [];
+    for (const r of job.runs) for (const p of [r.bold, r.events, r.confounds, r.boldJson, r.brainMask]) if (p) files.push([p, opts.files.get(p)!]);
+    return files;
+  };
+  const submit = async (task: Task, onProgress: (e: ProgressEvent) => void, signal?: AbortSignal): Promise<TaskResult> => {
+    const w = await acquire();
+    await w.ready;
+    const id = nextId++;
+    w.taskId = id;
+    const onAbort = () => w.child.send({ type: 'cancel', id } satisfies ToWorker);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await new Promise<TaskResult>((resolvePromise, reject) => {
+        pending.set(id, { resolve: resolvePromise, reject, onProgress, task });
+        w.child.send({ type: 'task', id, task, files: filesOf(task.kind === 'prepare' ? task.job : task.cell.job) } satisfies ToWorker);
+      });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  };
 
   for (let i = 0; i < opts.slots; i++) workers.push(spawnWorker());
   return {
     slots: opts.slots,
     budgetBytes: opts.budgetBytes,
-    async run(job, onProgress, signal) {
-      const w = await acquire();
-      await w.ready;
-      const id = nextId++;
-      w.jobId = id;
-      const files: [string, string][] = [];
-      for (const r of job.runs) for (const p of [r.bold, r.events, r.confounds, r.boldJson, r.brainMask]) if (p) files.push([p, opts.files.get(p)!]);
-      const onAbort = () => w.child.send({ type: 'cancel', id } satisfies ToWorker);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        return await new Promise<SubjectOutcome>((resolvePromise, reject) => {
-          pending.set(id, { resolve: resolvePromise, reject, onProgress, job });
-          w.child.send({ type: 'job', id, job, files } satisfies ToWorker);
-        });
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-      }
-    },
+    sharedCache: opts.cacheDir !== null,
+    prepare: async (job, decode, onProgress, signal) => (await submit({ kind: 'prepare', job, decode }, onProgress, signal)) as PreparedSubject,
+    decodeCell: async (cell, onProgress, signal) => (await submit({ kind: 'cell', cell }, onProgress, signal)) as CellResult,
     async close() {
       closing = true;
       await Promise.all(workers.map((w) => new Promise<void>((res) => {
@@ -308,11 +342,22 @@ async function processExecutor(opts: {
   };
 }
 
-function deadWorkerOutcome(job: SubjectJob, message: string): SubjectOutcome {
+function taskLabel(t: Task): string {
+  return t.kind === 'prepare' ? `sub-${t.job.subject}` : `sub-${t.cell.job.subject} ${t.cell.cell.roi}/${t.cell.cell.target}`;
+}
+
+function deadWorkerResult(task: Task, message: string): TaskResult {
+  const error = new DdError('WORKER_DIED', message);
+  if (task.kind === 'cell') return { entry: decodeError(error), stats: emptyStats(), cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null };
+  const subject = task.job.subject;
   return {
-    id: job.subject, runs: [], behavior: null, decoding: [], warnings: [], failed: true, inputs: [], stats: emptyStats(), decodeKeys: {},
-    errors: [{ subject: job.subject, stage: 'extract', roi: null, target: null, code: 'WORKER_DIED', message, file: null }],
-    cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null,
+    outcome: {
+      id: subject, runs: [], behavior: null, decoding: [], warnings: [], failed: true, inputs: [], stats: emptyStats(), decodeKeys: {},
+      errors: [{ subject, stage: 'extract', roi: null, target: null, code: error.code, message, file: null }],
+      cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null,
+    },
+    cells: [],
+    behaviorKey: '',
   };
 }
 
@@ -365,7 +410,9 @@ export async function run(args: Args): Promise<CommandResult> {
   const files = await datasetFiles(bids, derivatives, skip);
   const host = await nodeHost({ files, cacheDir, onCacheEvent: cacheEvents });
   const nSubjects = new Set([...files.keys()].map((p) => /(?:^|\/)sub-([A-Za-z0-9]+)\//.exec(p)?.[1]).filter(Boolean)).size;
-  const jobs = Math.max(1, Math.min(jobsFlag, config.data.subjects?.length ?? nSubjects));
+  // With a cache the workers share, decodings spread over workers (ROI × target shards): more
+  // workers than subjects help. Without, a subject is the unit of work.
+  const jobs = Math.max(1, cacheDir ? jobsFlag : Math.min(jobsFlag, config.data.subjects?.length ?? nSubjects));
   const executor = jobs > 1
     ? await processExecutor({ slots: jobs, budgetBytes: memory.budgetBytes, cacheDir, files, onCacheEvent: cacheEvents })
     : localExecutor(host, nodeDecodeStage);

@@ -96,6 +96,15 @@ export class Cache {
     return bytes;
   }
 
+  /** Whether an entry exists (not verified, not counted: a cheap check before another process reads it). */
+  async has(key: string): Promise<boolean> {
+    try {
+      return (await this.store.get(key)) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
   /** Deletes an entry that could not be used (corrupt, unreadable record). */
   async invalidate(key: string): Promise<void> {
     this.index?.delete(key);

@@ -28,7 +28,7 @@ export const CACHED_STAGES: readonly StageName[] = ['hash', 'behavior', 'extract
 
 /** Version of each stage's code: bump it when the stage computes something different. */
 export const STAGE_VERSIONS: Readonly<Record<StageName, number>> = {
-  discover: 1, hash: 1, behavior: 1, extract: 1, dataset: 1, decode: 1, group: 1,
+  discover: 1, hash: 1, behavior: 1, extract: 1, dataset: 1, decode: 2, group: 1,
 };
 
 /** Direct inputs of each stage. */

@@ -37,56 +37,91 @@ export function estimateSubjectBytes(size: SubjectSize, config: Config): number 
   return 120 * MB + Math.max(peak, decode);
 }
 
+/** Peak bytes of one decoding on a worker (ROI × target shard): the process and one ROI's data. */
+export function estimateCellBytes(size: SubjectSize, config: Config): number {
+  const brain = config.rois.includes(WHOLE_BRAIN_ROI);
+  const nAll = size.runs.reduce((a, r) => a + r.nTrials, 0);
+  const vMax = Math.max(0, ...size.runs.map((r) => Math.ceil(r.voxelsPerVolume * (brain ? 0.5 : 0.03))));
+  return 120 * MB + 3 * nAll * vMax * 8 + nAll * nAll * 8;
+}
+
 export interface BudgetOptions {
   slots: number;
   /** null: no memory limit. */
   budgetBytes: number | null;
   /** Called when a job needs more than the whole budget (it then runs alone). */
-  onOverBudget?(index: number, need: number): void;
+  onOverBudget?(label: string, need: number): void;
 }
 
 /**
- * Runs `jobs` (in order) with at most `slots` in flight and the sum of their `need` within the
- * budget; a job bigger than the budget runs alone. `afterEach(i, result)` may return the ratio
- * measured / estimated of job i, which then scales the needs of the jobs not yet started (up only).
- * Results in job order.
+ * Admission of tasks: at most `slots` in flight and the sum of their needs within the budget
+ * (back-pressure: a task waits for memory as well as for a slot); a task bigger than the whole
+ * budget runs alone. First come, first served. `raise(ratio)` scales the needs of tasks not yet
+ * started (measured peak / estimate of a finished task; up only).
+ */
+export class BudgetQueue {
+  private readonly opts: BudgetOptions;
+  private readonly waiting: { need: number; label: string; start: () => void }[] = [];
+  private inFlight = 0;
+  private used = 0;
+  private scale = 1;
+
+  constructor(opts: BudgetOptions) {
+    this.opts = opts;
+  }
+
+  submit<T>(need: number, run: () => Promise<T>, label = ''): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({
+        need, label,
+        start: () => {
+          const scaled = need * this.scale;
+          this.inFlight++;
+          this.used += scaled;
+          run().then(resolve, reject).finally(() => {
+            this.inFlight--;
+            this.used -= scaled;
+            this.pump();
+          });
+        },
+      });
+      this.pump();
+    });
+  }
+
+  raise(ratio: number): void {
+    if (Number.isFinite(ratio) && ratio > this.scale) this.scale = ratio;
+  }
+
+  private pump(): void {
+    while (this.waiting.length > 0 && this.inFlight < this.opts.slots) {
+      const next = this.waiting[0]!;
+      const need = next.need * this.scale;
+      const fits = this.opts.budgetBytes === null || this.used + need <= this.opts.budgetBytes;
+      if (!fits && this.inFlight > 0) return;
+      if (!fits) this.opts.onOverBudget?.(next.label, need);
+      this.waiting.shift();
+      next.start();
+    }
+  }
+}
+
+/**
+ * Runs `jobs` with at most `slots` in flight and the sum of their `need` within the budget; a job
+ * bigger than the budget runs alone. `afterEach(i, result)` may return the ratio measured /
+ * estimated of job i, which then scales the needs of the jobs not yet started (up only).
+ * Results in job order; the first failure rejects.
  */
 export async function runWithinBudget<T>(
   jobs: { need: number; run: () => Promise<T> }[],
-  opts: BudgetOptions,
+  opts: Omit<BudgetOptions, 'onOverBudget'> & { onOverBudget?(index: number, need: number): void },
   afterEach?: (index: number, result: T) => number | void,
 ): Promise<T[]> {
-  const results = new Array<T>(jobs.length);
-  let next = 0;
-  let inFlight = 0;
-  let used = 0;
-  let scale = 1;
-  let failed: unknown = null;
-  return new Promise<T[]>((resolve, reject) => {
-    const pump = () => {
-      if (failed !== null) return;
-      if (next >= jobs.length && inFlight === 0) return resolve(results);
-      while (next < jobs.length && inFlight < opts.slots) {
-        const need = jobs[next]!.need * scale;
-        const fits = opts.budgetBytes === null || used + need <= opts.budgetBytes;
-        if (!fits && inFlight > 0) break; // back-pressure: wait for memory
-        if (!fits) opts.onOverBudget?.(next, need);
-        const i = next++;
-        inFlight++;
-        used += need;
-        jobs[i]!.run().then((r) => {
-          results[i] = r;
-          inFlight--;
-          used -= need;
-          const ratio = afterEach?.(i, r);
-          if (typeof ratio === 'number' && Number.isFinite(ratio) && ratio > scale) scale = ratio;
-          pump();
-        }, (e) => {
-          failed = e;
-          reject(e);
-        });
-      }
-    };
-    pump();
-  });
+  const q = new BudgetQueue({ ...opts, onOverBudget: (label, need) => opts.onOverBudget?.(Number(label), need) });
+  return Promise.all(jobs.map((j, i) => q.submit(j.need, async () => {
+    const r = await j.run();
+    const ratio = afterEach?.(i, r);
+    if (typeof ratio === 'number') q.raise(ratio);
+    return r;
+  }, String(i))));
 }

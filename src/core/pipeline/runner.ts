@@ -18,13 +18,13 @@ import { decodingFor, type Config } from './config.ts';
 import type { DecodeStageFn } from './decode-stage.ts';
 import { addStats, emptyStats, type StageName, type StageStats } from './graph.ts';
 import type { PipelineHost } from './host.ts';
-import { estimateSubjectBytes, runWithinBudget } from './memory.ts';
+import { BudgetQueue, estimateCellBytes, estimateSubjectBytes, type SubjectSize } from './memory.ts';
 import { buildResults, type Results } from './results.ts';
 import {
   behaviorKey, buildSubjectDataset, cachedStage, checkAborted, computeBehavior, computeDecode, computeExtraction, computeGroup,
   datasetKey, decodeCodec, decodeError, decodeKey, decodeParams, extractCodec, extractKey, fileOf, groupKey, hashFile, jsonCodec,
   lookupStage, progressReporter, readRunFacts, roiFilePath, roiNameOf, type BehaviorOutput, type DecodeEntry, type ExtractEntry, type GroupCell, type GroupRow,
-  type InputHash, type ProgressEvent, type RunFacts, type RunHashes, type StageContext,
+  type InputHash, type ProgressEvent, type RunFacts, type RunHashes, type StageContext, type SubjectDataset,
 } from './stages.ts';
 
 export interface SubjectJob {
@@ -97,27 +97,87 @@ function dedupeWarnings(ws: DdWarning[]): DdWarning[] {
   });
 }
 
-/** Every stage of one subject. Never throws for bad input: failures land in `errors`. */
-export async function runSubject(job: SubjectJob, env: SubjectEnv): Promise<SubjectOutcome> {
+/** One (ROI, target) decoding of a subject, by key. */
+export interface CellPlan {
+  spec: string;
+  roi: string;
+  target: string;
+  key: string;
+  params: DecodeParams;
+  /** Extraction key of the ROI per run. */
+  extractKeys: string[];
+}
+
+/**
+ * A decoding that may run on any worker: its inputs are read from the shared cache (and
+ * recomputed from `job` in the rare case the cache lost them in between).
+ */
+export interface DecodeCellJob {
+  job: SubjectJob;
+  cell: CellPlan;
+  behaviorKey: string;
+}
+
+export interface CellResult {
+  entry: DecodeEntry;
+  stats: StageStats;
+  cache: SubjectOutcome['cache'];
+  peakBytes: number | null;
+}
+
+/** A subject up to its decodings: what is done, and the decodings still to compute. */
+export interface PreparedSubject {
+  outcome: SubjectOutcome;
+  cells: (CellPlan & { entry: DecodeEntry | null })[];
+  behaviorKey: string;
+}
+
+type DecodeParams = ReturnType<typeof decodeParams>;
+
+function cacheDelta(cache: PipelineHost['cache'], before: CacheCounters | null): SubjectOutcome['cache'] {
+  if (!cache || !before) return { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null };
+  return {
+    corrupt: cache.counters.corrupt - before.corrupt, evictions: cache.counters.evictions - before.evictions,
+    writeFailures: cache.counters.writeFailures - before.writeFailures, disabled: cache.disabledReason,
+  };
+}
+
+function addCache(into: SubjectOutcome['cache'], from: SubjectOutcome['cache']): void {
+  into.corrupt += from.corrupt;
+  into.evictions += from.evictions;
+  into.writeFailures += from.writeFailures;
+  into.disabled ??= from.disabled;
+}
+
+function emptyOutcome(subject: string): SubjectOutcome {
+  return {
+    id: subject, runs: [], behavior: null, decoding: [], warnings: [], errors: [], failed: false, inputs: [], stats: emptyStats(),
+    decodeKeys: {}, cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null,
+  };
+}
+
+const cancelled = (cause?: unknown) => new DdError('RUN_CANCELLED', 'The run was cancelled; run the same command again to resume from the cache.', { cause });
+
+/**
+ * A subject's stages up to its decodings: input hashes, behaviour, keys, decodings found in the
+ * cache, and the patterns of the ROIs whose decodings are missing (read from the cache or
+ * extracted, one stream pass per run, and stored). With `decode`, the missing decodings are
+ * computed here too (and every cell has its entry); without, they are left for decodeCell
+ * (patterns are then only stored, not kept). Never throws for bad input: a failed subject has
+ * `outcome.failed` and its error.
+ */
+export async function prepareSubject(job: SubjectJob, env: SubjectEnv, opts: { decode: boolean }): Promise<PreparedSubject> {
   const { config, subject } = job;
   const host = env.host;
   const cache = host.cache;
+  const decodeHere = opts.decode || !cache;
   const before = cache ? { ...cache.counters } : null;
-  const stats = emptyStats();
+  const out = emptyOutcome(subject);
+  const stats = out.stats;
   const ctx: StageContext = { host, cache, stats, signal: env.signal, onProgress: env.onProgress };
-  const out: SubjectOutcome = {
-    id: subject, runs: [], behavior: null, decoding: [], warnings: [], errors: [], failed: false, inputs: [], stats,
-    decodeKeys: {}, cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null,
-  };
   let stage: StageName = 'hash';
-  const fail = (e: unknown, extra: Partial<SubjectError> = {}) => {
-    const err = e instanceof DdError ? e : null;
-    out.errors.push({
-      subject, stage, roi: null, target: null,
-      code: err ? err.code : 'INTERNAL', message: err ? err.message : `internal error: ${(e as Error)?.stack ?? e}`, file: err?.file ?? null,
-      ...extra,
-    });
-  };
+  let cells: PreparedSubject['cells'] = [];
+  let bKey = '';
   try {
     const runs = job.runs.filter((r) => r.events);
     if (runs.length === 0) {
@@ -158,140 +218,211 @@ export async function runSubject(job: SubjectJob, env: SubjectEnv): Promise<Subj
 
     // behavior
     stage = 'behavior';
-    const bKey = behaviorKey(hashed, config);
-    const behavior = await cachedStage<BehaviorOutput>(ctx, 'behavior', bKey, async () => computeBehavior(
-      await Promise.all(hashed.map(async (h) => ({ id: h.run.id, eventsPath: h.run.events!, eventsText: await fileOf(host, h.run.events!).text(), scanS: h.facts.nVolumes * h.facts.tr }))),
-      config,
-    ), jsonCodec<BehaviorOutput>());
+    bKey = behaviorKey(hashed, config);
+    const behavior = await loadBehavior(ctx, job, hashed, bKey);
     out.behavior = { ...behavior.fit, events: hashed.map((h) => h.run.events!) };
     out.warnings.push(...behavior.warnings);
 
-    // keys of every extraction and decoding
-    const exKeys = new Map<string, string[]>(); // spec → key per run
-    for (const spec of config.rois) exKeys.set(spec, hashed.map((h) => extractKey(h.hashes, spec, roiHashes.get(spec) ?? null, config)));
-    interface Cell { spec: string; roi: string; target: string; key: string; params: ReturnType<typeof decodeParams>; entry?: DecodeEntry }
-    const cells: Cell[] = [];
+    // keys of every extraction and decoding; decodings already done
+    stage = 'decode';
     for (const spec of config.rois) {
+      const extractKeys = hashed.map((h) => extractKey(h.hashes, spec, roiHashes.get(spec) ?? null, config));
       for (const target of config.decoding.targets) {
         const params = decodeParams(config, target, hashed.length);
-        const key = decodeKey(datasetKey(exKeys.get(spec)!, bKey, target), params);
-        cells.push({ spec, roi: roiNameOf(spec), target, key, params });
+        const key = decodeKey(datasetKey(extractKeys, bKey, target), params);
+        cells.push({ spec, roi: roiNameOf(spec), target, key, params, extractKeys, entry: (await lookupStage(ctx, 'decode', key, decodeCodec)) ?? null });
       }
     }
-
-    // decodings already done
-    stage = 'decode';
-    for (const c of cells) c.entry = await lookupStage(ctx, 'decode', c.key, decodeCodec);
-    const needed = [...new Set(cells.filter((c) => !c.entry).map((c) => c.spec))];
 
     // patterns of the ROIs still to decode: cached entries, else one stream pass per run
     stage = 'extract';
-    const patterns = new Map<string, ExtractEntry[]>(needed.map((s) => [s, []]));
-    for (let r = 0; r < hashed.length; r++) {
-      const missing: string[] = [];
-      for (const spec of needed) {
-        const e = await lookupStage(ctx, 'extract', exKeys.get(spec)![r]!, extractCodec);
-        if (e) patterns.get(spec)![r] = e;
-        else missing.push(spec);
-      }
-      if (missing.length === 0) continue;
-      checkAborted(ctx.signal);
-      const t0 = performance.now();
-      const entries = await computeExtraction(ctx, hashed[r]!.run, missing, config, subject);
-      stats.extract.seconds += (performance.now() - t0) / 1000;
-      for (let i = 0; i < missing.length; i++) {
-        stats.extract.misses++;
-        patterns.get(missing[i]!)![r] = entries[i]!;
-        if (cache) await cache.put(exKeys.get(missing[i]!)![r]!, extractCodec.encode(entries[i]!), { stage: 'extract' });
-      }
-    }
-    for (const list of patterns.values()) out.warnings.push(...(list[0]?.warnings ?? []));
+    const needed = [...new Set(cells.filter((c) => !c.entry).map((c) => c.spec))];
+    const keysOf = (spec: string) => cells.find((c) => c.spec === spec)!.extractKeys;
+    const patterns = await loadPatterns(ctx, job, hashed.map((h) => h.run), needed, keysOf, decodeHere);
 
-    // dataset + decode for what is missing; progress in permutations over the subject's decodings
-    const perCell = Math.max(1, config.decoding.permutations);
-    const decodeTotal = cells.filter((c) => !c.entry).length * perCell;
-    const decodeReport = progressReporter(ctx, 'decode', subject);
-    let decodeBase = 0;
-    for (const c of cells) {
-      if (c.entry) continue;
-      checkAborted(ctx.signal);
-      stage = 'dataset';
-      const t0 = performance.now();
-      let data;
-      try {
-        data = buildSubjectDataset(patterns.get(c.spec)!, behavior, c.target, c.params.kind, subject);
-      } catch (e) {
-        if (!(e instanceof DdError)) throw e;
-        data = e;
-      } finally {
-        stats.dataset.seconds += (performance.now() - t0) / 1000;
-      }
-      stage = 'decode';
-      const t1 = performance.now();
-      const base = decodeBase;
-      c.entry = data instanceof DdError ? decodeError(data) : await computeDecode(ctx, env.decodeStage, data, c.params, { subject, roi: c.roi, target: c.target },
-        (done) => decodeReport(base + Math.min(done, perCell), decodeTotal));
-      decodeBase += perCell;
-      decodeReport(decodeBase, decodeTotal);
-      stats.decode.misses++;
-      stats.decode.seconds += (performance.now() - t1) / 1000;
-      if (cache) await cache.put(c.key, decodeCodec.encode(c.entry), { stage: 'decode' });
-    }
-    patterns.clear();
-
-    // results, with FDR over ROI × target (permutation p-values) within the subject
-    const ok = cells.filter((c) => c.entry!.ok);
-    const q = fdrBh(ok.map((c) => c.entry!.ok!.p_value ?? NaN)).q;
-    const qOf = new Map(ok.map((c, i) => [c, Number.isNaN(q[i]!) ? null : q[i]!]));
-    for (const c of cells) {
-      const e = c.entry!;
-      if (e.ok) {
-        out.decoding.push({
-          roi: c.roi, target: c.target, model: e.ok.model, cv: e.ok.cv, metric: e.ok.metric, score: e.ok.score, fold_scores: e.ok.fold_scores,
-          p_value: e.ok.p_value, q_value: qOf.get(c) ?? null, n_permutations: e.ok.n_permutations, n_samples: e.ok.n_samples,
-          n_features: e.ok.n_features, n_dropped: e.ok.n_dropped, n_not_converged: e.ok.n_not_converged,
-        });
-        out.decodeKeys[cellId(c.roi, c.target)] = c.key;
-      } else {
-        out.errors.push({ subject, stage: 'decode', roi: c.roi, target: c.target, code: e.error!.code, message: e.error!.message, file: e.error!.file });
+    // dataset + decode for what is missing (here); progress in permutations over the subject
+    if (decodeHere) {
+      const todo = cells.filter((c) => !c.entry);
+      const perCell = Math.max(1, config.decoding.permutations);
+      const report = progressReporter(ctx, 'decode', subject);
+      let base = 0;
+      for (const c of todo) {
+        checkAborted(ctx.signal);
+        const b0 = base;
+        c.entry = await decodeOne(ctx, env.decodeStage, job, c, behavior, patterns.get(c.spec)!, (done) => report(b0 + Math.min(done, perCell), todo.length * perCell));
+        base += perCell;
+        report(base, todo.length * perCell);
       }
     }
   } catch (e) {
     if (e instanceof DdError && e.code === 'RUN_CANCELLED') throw e;
-    if (env.signal?.aborted) throw new DdError('RUN_CANCELLED', 'The run was cancelled; run the same command again to resume from the cache.', { cause: e });
-    fail(e);
+    if (env.signal?.aborted) throw cancelled(e);
+    const err = e instanceof DdError ? e : null;
+    out.errors.push({
+      subject, stage, roi: null, target: null,
+      code: err ? err.code : 'INTERNAL', message: err ? err.message : `internal error: ${(e as Error)?.stack ?? e}`, file: err?.file ?? null,
+    });
     out.failed = true;
-    out.decoding = [];
-    out.decodeKeys = {};
+    cells = [];
+  }
+  out.cache = cacheDelta(cache, before);
+  return { outcome: out, cells, behaviorKey: bKey };
+}
+
+async function loadBehavior(ctx: StageContext, job: SubjectJob, hashed: { run: RunLayout; facts: RunFacts }[], key: string): Promise<BehaviorOutput> {
+  return cachedStage<BehaviorOutput>(ctx, 'behavior', key, async () => computeBehavior(
+    await Promise.all(hashed.map(async (h) => ({ id: h.run.id, eventsPath: h.run.events!, eventsText: await fileOf(ctx.host, h.run.events!).text(), scanS: h.facts.nVolumes * h.facts.tr }))),
+    job.config,
+  ), jsonCodec<BehaviorOutput>());
+}
+
+/**
+ * Patterns of `specs` for every run: from the cache, else one stream pass per run for all the
+ * missing ROIs (stored at once). With `keep` false only their presence in the cache is ensured.
+ */
+async function loadPatterns(
+  ctx: StageContext, job: SubjectJob, runs: RunLayout[], specs: string[], keysOf: (spec: string) => string[], keep: boolean,
+): Promise<Map<string, ExtractEntry[]>> {
+  const patterns = new Map<string, ExtractEntry[]>(specs.map((s) => [s, []]));
+  for (let r = 0; r < runs.length; r++) {
+    const missing: string[] = [];
+    for (const spec of specs) {
+      const key = keysOf(spec)[r]!;
+      if (!keep && ctx.cache && (await ctx.cache.has(key))) continue;
+      const e = await lookupStage(ctx, 'extract', key, extractCodec);
+      if (e) patterns.get(spec)![r] = e;
+      else missing.push(spec);
+    }
+    if (missing.length === 0) continue;
+    checkAborted(ctx.signal);
+    const t0 = performance.now();
+    const entries = await computeExtraction(ctx, runs[r]!, missing, job.config, job.subject);
+    ctx.stats.extract.seconds += (performance.now() - t0) / 1000;
+    for (let i = 0; i < missing.length; i++) {
+      ctx.stats.extract.misses++;
+      if (keep) patterns.get(missing[i]!)![r] = entries[i]!;
+      if (ctx.cache) await ctx.cache.put(keysOf(missing[i]!)[r]!, extractCodec.encode(entries[i]!), { stage: 'extract' });
+    }
+  }
+  return patterns;
+}
+
+/** Dataset + decoding of one cell, stored under its key. Deterministic failures become the entry. */
+async function decodeOne(
+  ctx: StageContext, decodeStage: DecodeStageFn, job: SubjectJob, c: CellPlan, behavior: BehaviorOutput, entries: ExtractEntry[],
+  report: (done: number, total: number) => void,
+): Promise<DecodeEntry> {
+  const warnings = dedupeWarnings(entries.flatMap((e) => e.warnings));
+  const t0 = performance.now();
+  let data: SubjectDataset | DdError;
+  try {
+    data = buildSubjectDataset(entries, behavior, c.target, c.params.kind, job.subject);
+  } catch (e) {
+    if (!(e instanceof DdError)) throw e;
+    data = e;
+  }
+  ctx.stats.dataset.seconds += (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const entry = data instanceof DdError
+    ? decodeError(data, warnings)
+    : await computeDecode(ctx, decodeStage, data, c.params, { subject: job.subject, roi: c.roi, target: c.target }, warnings, report);
+  ctx.stats.decode.misses++;
+  ctx.stats.decode.seconds += (performance.now() - t1) / 1000;
+  if (ctx.cache) await ctx.cache.put(c.key, decodeCodec.encode(entry), { stage: 'decode' });
+  return entry;
+}
+
+/** One decoding on any worker, from the shared cache (prepareSubject stored its inputs). */
+export async function decodeCell(cj: DecodeCellJob, env: SubjectEnv): Promise<CellResult> {
+  const { job, cell } = cj;
+  const host = env.host;
+  const before = host.cache ? { ...host.cache.counters } : null;
+  const stats = emptyStats();
+  const ctx: StageContext = { host, cache: host.cache, stats, signal: env.signal, onProgress: env.onProgress };
+  const runs = job.runs.filter((r) => r.events);
+  let entry: DecodeEntry;
+  // Reading the inputs that prepareSubject stored is a hand-over between workers, not a cache
+  // hit of this run: only recomputations (misses) and time are counted.
+  const loads = emptyStats();
+  const inputs: StageContext = { ...ctx, stats: loads };
+  try {
+    let behavior = await lookupStage(inputs, 'behavior', cj.behaviorKey, jsonCodec<BehaviorOutput>());
+    if (!behavior) {
+      // Lost from the cache since prepareSubject: recompute (the key says what it must be).
+      const facts = await Promise.all(runs.map((r) => readRunFacts(host, r)));
+      behavior = await loadBehavior(inputs, job, runs.map((run, i) => ({ run, facts: facts[i]! })), cj.behaviorKey);
+    }
+    const patterns = await loadPatterns(inputs, job, runs, [cell.spec], () => cell.extractKeys, true);
+    for (const st of ['behavior', 'extract'] as const) {
+      stats[st].misses += loads[st].misses;
+      stats[st].seconds += loads[st].seconds;
+    }
+    const report = progressReporter(ctx, 'decode', job.subject);
+    entry = await decodeOne(ctx, env.decodeStage, job, cell, behavior, patterns.get(cell.spec)!, report);
+  } catch (e) {
+    if (e instanceof DdError && e.code === 'RUN_CANCELLED') throw e;
+    if (env.signal?.aborted) throw cancelled(e);
+    if (!(e instanceof DdError)) throw e;
+    entry = decodeError(e);
+  }
+  return { entry, stats, cache: cacheDelta(host.cache, before), peakBytes: null };
+}
+
+/** The subject's results from its decodings: rows in config order, FDR over ROI × target, errors. */
+export function finishSubject(prepared: PreparedSubject): SubjectOutcome {
+  const out = prepared.outcome;
+  if (out.failed) { out.warnings = dedupeWarnings(out.warnings); return out; }
+  const cells = prepared.cells;
+  for (const c of cells) if (!c.entry) throw new DdError('PIPELINE_INTERNAL', `sub-${out.id}: decoding ${c.roi}/${c.target} has no result.`);
+  const ok = cells.filter((c) => c.entry!.ok);
+  const q = fdrBh(ok.map((c) => c.entry!.ok!.p_value ?? NaN)).q;
+  const qOf = new Map(ok.map((c, i) => [c, Number.isNaN(q[i]!) ? null : q[i]!]));
+  for (const c of cells) {
+    const e = c.entry!;
+    out.warnings.push(...e.warnings);
+    if (e.ok) {
+      out.decoding.push({
+        roi: c.roi, target: c.target, model: e.ok.model, cv: e.ok.cv, metric: e.ok.metric, score: e.ok.score, fold_scores: e.ok.fold_scores,
+        p_value: e.ok.p_value, q_value: qOf.get(c) ?? null, n_permutations: e.ok.n_permutations, n_samples: e.ok.n_samples,
+        n_features: e.ok.n_features, n_dropped: e.ok.n_dropped, n_not_converged: e.ok.n_not_converged,
+      });
+      out.decodeKeys[cellId(c.roi, c.target)] = c.key;
+    } else {
+      out.errors.push({ subject: out.id, stage: 'decode', roi: c.roi, target: c.target, code: e.error!.code, message: e.error!.message, file: e.error!.file });
+    }
   }
   out.warnings = dedupeWarnings(out.warnings);
-  if (cache && before) {
-    out.cache = {
-      corrupt: cache.counters.corrupt - before.corrupt, evictions: cache.counters.evictions - before.evictions,
-      writeFailures: cache.counters.writeFailures - before.writeFailures, disabled: cache.disabledReason,
-    };
-  }
   return out;
+}
+
+/** Every stage of one subject, here. Never throws for bad input: failures land in `errors`. */
+export async function runSubject(job: SubjectJob, env: SubjectEnv): Promise<SubjectOutcome> {
+  return finishSubject(await prepareSubject(job, env, { decode: true }));
 }
 
 // ---------------------------------------------------------------------------------------------
 
-/** Runs subjects somewhere: here (localExecutor) or on worker processes (Node host). */
+/** Runs subject work somewhere: here (localExecutor) or on worker processes (Node host). */
 export interface SubjectExecutor {
-  /** Subjects that may run at once. */
+  /** Tasks that may run at once. */
   readonly slots: number;
-  /** Memory the subjects running together may use, or null for no limit. */
+  /** Memory the tasks running together may use, or null for no limit. */
   readonly budgetBytes: number | null;
-  run(job: SubjectJob, onProgress: (e: ProgressEvent) => void, signal?: AbortSignal): Promise<SubjectOutcome>;
+  /** Whether the workers share the cache, so decodings can run on any worker (decodeCell). */
+  readonly sharedCache: boolean;
+  prepare(job: SubjectJob, decode: boolean, onProgress: (e: ProgressEvent) => void, signal?: AbortSignal): Promise<PreparedSubject>;
+  decodeCell(cell: DecodeCellJob, onProgress: (e: ProgressEvent) => void, signal?: AbortSignal): Promise<CellResult>;
   close?(): Promise<void>;
 }
 
-/** Subjects one after another in this realm. */
+/** Everything one after another in this realm. */
 export function localExecutor(host: PipelineHost, decodeStage: DecodeStageFn): SubjectExecutor {
   return {
     slots: 1,
     budgetBytes: null,
-    run: (job, onProgress, signal) => runSubject(job, { host, decodeStage, signal, onProgress }),
+    sharedCache: false,
+    prepare: (job, decode, onProgress, signal) => prepareSubject(job, { host, decodeStage, signal, onProgress }, { decode }),
+    decodeCell: (cell, onProgress, signal) => decodeCell(cell, { host, decodeStage, signal, onProgress }),
   };
 }
 
@@ -355,37 +486,69 @@ export async function runPipeline(opts: PipelineOptions): Promise<Results> {
 
   const executor = opts.executor ?? localExecutor(host, opts.decodeStage);
   const onProgress = (e: ProgressEvent) => opts.onProgress?.(e);
-  const run = async (job: SubjectJob) => {
-    checkAborted(opts.signal);
-    const o = await executor.run(job, onProgress, opts.signal);
+  const finish = (p: PreparedSubject) => {
+    const o = finishSubject(p);
     opts.onSubjectDone?.(o);
     return o;
   };
   let outcomes: SubjectOutcome[];
   if (executor.slots <= 1) {
     outcomes = [];
-    for (const job of plan.jobs) outcomes.push(await run(job));
+    for (const job of plan.jobs) {
+      checkAborted(opts.signal);
+      outcomes.push(finish(await executor.prepare(job, true, onProgress, opts.signal)));
+    }
   } else {
     // Memory need per subject from its headers (cheap reads); a subject whose headers cannot be
     // read gets the smallest need: it fails quickly in its worker and is reported there.
-    const needs: number[] = [];
+    const sizes: SubjectSize[] = [];
     for (const job of plan.jobs) {
       try {
-        const sizes = [];
+        const runs = [];
         for (const r of job.runs.filter((x) => x.events)) {
           const f = await readRunFacts(host, r);
-          sizes.push({ voxelsPerVolume: f.voxelsPerVolume, bytesPerVolume: f.bytesPerVolume, nVolumes: f.nVolumes, nTrials: countRows(await fileOf(host, r.events!).text()) });
+          runs.push({ voxelsPerVolume: f.voxelsPerVolume, bytesPerVolume: f.bytesPerVolume, nVolumes: f.nVolumes, nTrials: countRows(await fileOf(host, r.events!).text()) });
         }
-        needs.push(estimateSubjectBytes({ runs: sizes }, config));
+        sizes.push({ runs });
       } catch {
-        needs.push(estimateSubjectBytes({ runs: [] }, config));
+        sizes.push({ runs: [] });
       }
     }
-    outcomes = await runWithinBudget(
-      plan.jobs.map((job, i) => ({ need: needs[i]!, run: () => run(job) })),
-      { slots: executor.slots, budgetBytes: executor.budgetBytes, onOverBudget: (i, need) => opts.onOverBudget?.(plan.jobs[i]!.subject, need) },
-      (i, o) => (o.peakBytes ? o.peakBytes / needs[i]! : undefined),
-    );
+    const queue = new BudgetQueue({ slots: executor.slots, budgetBytes: executor.budgetBytes, onOverBudget: (label, need) => opts.onOverBudget?.(label, need) });
+    // With a shared cache, a subject's decodings are spread over every worker (ROI × target
+    // shards); without, each subject is decoded where it was prepared.
+    const spread = executor.sharedCache;
+    outcomes = await Promise.all(plan.jobs.map(async (job, i) => {
+      const need = estimateSubjectBytes(sizes[i]!, config);
+      const prepared = await queue.submit(need, async () => {
+        checkAborted(opts.signal);
+        const p = await executor.prepare(job, !spread, onProgress, opts.signal);
+        if (p.outcome.peakBytes) queue.raise(p.outcome.peakBytes / need);
+        return p;
+      }, `sub-${job.subject}`);
+      const todo = prepared.cells.filter((c) => !c.entry);
+      if (todo.length > 0) {
+        const perCell = Math.max(1, config.decoding.permutations);
+        const progress = new Array<number>(todo.length).fill(0);
+        const report = progressReporter({ onProgress: opts.onProgress }, 'decode', job.subject);
+        const cellNeed = estimateCellBytes(sizes[i]!, config);
+        await Promise.all(todo.map((c, k) => queue.submit(cellNeed, async () => {
+          checkAborted(opts.signal);
+          const { entry: _e, ...cell } = c;
+          const r = await executor.decodeCell({ job, cell, behaviorKey: prepared.behaviorKey }, (e) => {
+            if (e.stage !== 'decode') return onProgress(e);
+            progress[k] = Math.min(e.done, perCell);
+            report(progress.reduce((a, b) => a + b, 0), todo.length * perCell);
+          }, opts.signal);
+          progress[k] = perCell;
+          report(progress.reduce((a, b) => a + b, 0), todo.length * perCell);
+          c.entry = r.entry;
+          addStats(prepared.outcome.stats, r.stats);
+          addCache(prepared.outcome.cache, r.cache);
+        }, `sub-${job.subject}`)));
+      }
+      return finish(prepared);
+    }));
   }
   // A worker killed by the same Ctrl-C reports a failed subject: cancelled means cancelled.
   checkAborted(opts.signal);

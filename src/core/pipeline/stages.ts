@@ -51,7 +51,7 @@ export function checkAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Progress reporter with an ETA from the rate so far. */
-export function progressReporter(ctx: StageContext, stage: ProgressStage, subject: string | null, minIntervalMs = 250) {
+export function progressReporter(ctx: { onProgress?(e: ProgressEvent): void }, stage: ProgressStage, subject: string | null, minIntervalMs = 250) {
   const t0 = now();
   let last = -Infinity;
   return (done: number, total: number) => {
@@ -430,16 +430,18 @@ export interface DecodeEntry {
     n_not_converged: number;
   } | null;
   error: { code: string; message: string; file: string | null } | null;
+  /** Warnings of the inputs (the runs' extraction), so a subject reports the same ones whether or not its patterns were read. */
+  warnings: DdWarning[];
   null_scores: Float64Array;
 }
 
 export const decodeCodec: Codec<DecodeEntry> = {
-  encode: (e) => encodeRecord({ data: { ok: e.ok, error: e.error }, arrays: { null_scores: e.null_scores } }),
+  encode: (e) => encodeRecord({ data: { ok: e.ok, error: e.error, warnings: e.warnings }, arrays: { null_scores: e.null_scores } }),
   decode: (b) => {
     const r = decodeRecord<Omit<DecodeEntry, 'null_scores'>>(b);
     const ns = r.arrays.null_scores as TypedArray | undefined;
-    if (!(ns instanceof Float64Array)) throw new DdError('CACHE_BAD_RECORD', 'A decoding cache entry has no null distribution; it will be recomputed.');
-    return { ok: r.data.ok, error: r.data.error, null_scores: ns };
+    if (!(ns instanceof Float64Array) || !Array.isArray(r.data.warnings)) throw new DdError('CACHE_BAD_RECORD', 'A decoding cache entry is incomplete; it will be recomputed.');
+    return { ok: r.data.ok, error: r.data.error, warnings: r.data.warnings, null_scores: ns };
   },
 };
 
@@ -457,7 +459,7 @@ export function decodeKey(dataset: string, params: ReturnType<typeof decodeParam
 
 export async function computeDecode(
   ctx: StageContext, stage: DecodeStageFn, data: SubjectDataset, params: ReturnType<typeof decodeParams>,
-  ids: { subject: string; roi: string; target: string }, report?: (done: number, total: number) => void,
+  ids: { subject: string; roi: string; target: string }, warnings: DdWarning[], report?: (done: number, total: number) => void,
 ): Promise<DecodeEntry> {
   let out: DecodeOutcome;
   try {
@@ -468,7 +470,7 @@ export async function computeDecode(
     }, { signal: ctx.signal, onProgress: report });
   } catch (e) {
     if (e instanceof DdError && e.code === 'DECODE_CANCELLED') throw new DdError('RUN_CANCELLED', 'The run was cancelled; run the same command again to resume from the cache.', { cause: e });
-    if (e instanceof DdError && e.code !== 'RUN_CANCELLED') return decodeError(e);
+    if (e instanceof DdError && e.code !== 'RUN_CANCELLED') return decodeError(e, warnings);
     throw e;
   }
   return {
@@ -477,13 +479,14 @@ export async function computeDecode(
       n_samples: out.nSamples, n_features: out.nFeatures, n_dropped: data.nDropped, model: out.model, cv: out.cv, n_not_converged: out.nNotConverged,
     },
     error: null,
+    warnings,
     null_scores: Float64Array.from(out.nullScores),
   };
 }
 
 /** A deterministic failure of a (subject, ROI, target): cached like a result, reported in errors[]. */
-export function decodeError(e: DdError): DecodeEntry {
-  return { ok: null, error: { code: e.code, message: e.message, file: e.file ?? null }, null_scores: new Float64Array(0) };
+export function decodeError(e: DdError, warnings: DdWarning[] = []): DecodeEntry {
+  return { ok: null, error: { code: e.code, message: e.message, file: e.file ?? null }, warnings, null_scores: new Float64Array(0) };
 }
 
 // ---------------------------------------------------------------------------------------------

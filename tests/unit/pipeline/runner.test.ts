@@ -260,4 +260,43 @@ describe('pipeline runner', () => {
     expect(s.behavior!.n_trials).toBe(2 * one.behavior!.n_trials);
     expect(s.behavior!.k).toBeCloseTo(one.behavior!.k!, 6);
   });
+
+  it('spreads decodings over workers as ROI × target shards when the workers share the cache: same results', async () => {
+    const { prepareSubject, decodeCell } = await import('../../../src/core/pipeline/runner.ts');
+    const files = await memDataset();
+    const cache = memCache();
+    const host = memHost(files, cache);
+    const decodeStage = standInDecode();
+    let inFlight = 0, maxInFlight = 0, cellsRun = 0;
+    const track = async <T,>(f: () => Promise<T>) => {
+      inFlight++; maxInFlight = Math.max(maxInFlight, inFlight);
+      try { await new Promise((r) => setTimeout(r, 1)); return await f(); } finally { inFlight--; }
+    };
+    const executor = {
+      slots: 3, budgetBytes: null, sharedCache: true,
+      prepare: (job: any, decode: boolean, onProgress: any, signal?: AbortSignal) => track(() => prepareSubject(job, { host, decodeStage, signal, onProgress }, { decode })),
+      decodeCell: (cell: any, onProgress: any, signal?: AbortSignal) => { cellsRun++; return track(() => decodeCell(cell, { host, decodeStage, signal, onProgress })); },
+    };
+    const spread = await runPipeline({ config: config(), host, decodeStage, version: 'test', executor });
+    expect(cellsRun).toBe(12);
+    expect(maxInFlight).toBe(3);
+    expect(misses(spread)).toEqual({ hash: 9, behavior: 2, extract: 6, decode: 12, group: 1 });
+    expect(hits(spread)).toEqual({ hash: 1, behavior: 0, extract: 0, decode: 0, group: 0 });
+    const local = (await run(files, config())).results;
+    expect(comparableResults(spread)).toEqual(comparableResults(local));
+    // The cells' inputs lost from the cache in between are recomputed where the cell runs.
+    const cache2 = memCache();
+    const host2 = memHost(files, cache2);
+    const lossy = {
+      ...executor,
+      prepare: async (job: any, decode: boolean, onProgress: any, signal?: AbortSignal) => {
+        const p = await prepareSubject(job, { host: host2, decodeStage, signal, onProgress }, { decode });
+        for (const k of await cache2.store.keys()) if (k.startsWith('extract-') || k.startsWith('behavior-')) await cache2.store.delete(k);
+        return p;
+      },
+      decodeCell: (cell: any, onProgress: any, signal?: AbortSignal) => decodeCell(cell, { host: host2, decodeStage, signal, onProgress }),
+    };
+    const r = await runPipeline({ config: config(), host: host2, decodeStage, version: 'test', executor: lossy });
+    expect(comparableResults(r)).toEqual(comparableResults(local));
+  });
 });
