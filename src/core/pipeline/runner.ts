@@ -3,6 +3,10 @@
  * through a SubjectExecutor, within a memory budget), then the group stage, and assemble
  * results.json (./results.ts).
  *
+ * A subject is three steps: prepareSubject (input hashes, behaviour, keys, decodings found in
+ * the cache, patterns of the ROIs still to decode), its decodings (there, or as ROI × target
+ * shards on any worker that shares the cache: decodeCell), finishSubject (rows, FDR, errors).
+ *
  * Cache use per subject (graph.ts): keys are computed first from file hashes and parameters;
  * decodings are looked up; only the ROIs of decodings that missed are loaded or extracted (one
  * stream pass per run for all missing ROIs), so a run served from the cache reads no patterns.
