@@ -93,6 +93,14 @@ describe('ddmvpa run', () => {
     expect(x).toEqual(y);
   }, 300_000);
 
+  it('keeps to a memory budget smaller than one subject: tasks run one at a time, same results', () => {
+    const a = runInto('budget-ref', '--jobs', '1', '--no-cache', '--permutations', '5');
+    const b = runInto('budget', '--jobs', '2', '--cache-dir', join(tmp, 'cache-budget'), '--memory-budget', '50', '--permutations', '5');
+    expect(b.stderr).toMatch(/warning: sub-01 needs ~\d+ MB, more than the budget of 50 MB; running its tasks alone/);
+    expect(b.stderr.match(/warning: sub-01 needs/g)).toHaveLength(1);
+    expect(comparable(b.results)).toEqual(comparable(a.results));
+  }, 300_000);
+
   it('reports a subject with a corrupt BOLD or without events in errors[]; the other completes', () => {
     const bad = join(tmp, 'demo-bad');
     cpSync(demo, bad, { recursive: true });

@@ -422,6 +422,7 @@ export async function run(args: Args): Promise<CommandResult> {
   const onSigint = () => { log('cancelling (Ctrl-C again to force)…'); ac.abort(); process.once('SIGINT', () => process.exit(130)); };
   process.once('SIGINT', onSigint);
   const lastLine = new Map<string, number>();
+  const overBudget = new Set<string>();
   let results: Results;
   try {
     results = await runPipeline({
@@ -439,7 +440,11 @@ export async function run(args: Args): Promise<CommandResult> {
         const misses = Object.values(o.stats).reduce((a, s) => a + s.misses, 0);
         log(`sub-${o.id} done: ${o.decoding.length} decoding(s), ${o.errors.length} error(s), cache ${hits} hit(s) ${misses} computed`);
       },
-      onOverBudget: (s, need) => log(`warning: sub-${s} needs ~${Math.round(need / MB)} MB, more than the budget of ${Math.round(memory.budgetBytes / MB)} MB; running it alone`),
+      onOverBudget: (s, need) => {
+        if (overBudget.has(s)) return;
+        overBudget.add(s);
+        log(`warning: sub-${s} needs ~${Math.round(need / MB)} MB, more than the budget of ${Math.round(memory.budgetBytes / MB)} MB; running its tasks alone`);
+      },
     });
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -529,7 +529,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Results> {
         const p = await executor.prepare(job, !spread, onProgress, opts.signal);
         if (p.outcome.peakBytes) queue.raise(p.outcome.peakBytes / need);
         return p;
-      }, `sub-${job.subject}`);
+      }, job.subject);
       const todo = prepared.cells.filter((c) => !c.entry);
       if (todo.length > 0) {
         const perCell = Math.max(1, config.decoding.permutations);
@@ -549,7 +549,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Results> {
           c.entry = r.entry;
           addStats(prepared.outcome.stats, r.stats);
           addCache(prepared.outcome.cache, r.cache);
-        }, `sub-${job.subject}`)));
+        }, job.subject)));
       }
       return finish(prepared);
     }));
