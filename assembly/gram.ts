@@ -137,3 +137,60 @@ export function scale_columns(x: usize, n: i32, p: i32, centerPtr: usize, scaleP
     }
   }
 }
+
+/** k rows per tile of the transposed scaled rows in scaled_gram_f64 (GT x m f64 stays in L1). */
+const GT: i32 = 32;
+
+/**
+ * Train-fold scaling and the f64 Gram matrix of the decoders (src/core/mvpa/decode.ts):
+ *   xs[a, k] = (f64(x[rows[a], k]) - mean[k]) / scale[k]   for the m rows (x: f32, row-major, p columns),
+ *   out (m x m f64, row-major) = xs xs^T, exactly symmetric.
+ * Every entry is summed over k in order from 0 (one f64 accumulator per pair: lanes are pairs,
+ * never parts of one sum), so out is bit-identical to src/core/mvpa/scaling.ts gramF64 on the
+ * same scaled rows. work: p * m f64 (xs transposed).
+ */
+export function scaled_gram_f64(x: usize, p: i32, rows: usize, m: i32, mean: usize, scale: usize, work: usize, out: usize): void {
+  const mm = <usize>m;
+  for (let a = 0; a < m; a++) {
+    const src = x + ((<usize>load<i32>(rows + (<usize>a << 2)) * <usize>p) << 2);
+    for (let k = 0; k < p; k++) {
+      const ko = <usize>k << 3;
+      store<f64>(work + ((<usize>k * mm + <usize>a) << 3), (<f64>load<f32>(src + (<usize>k << 2)) - load<f64>(mean + ko)) / load<f64>(scale + ko));
+    }
+  }
+  memory.fill(out, 0, mm * mm * 8);
+  for (let k0 = 0; k0 < p; k0 += GT) {
+    const k1 = min(k0 + GT, p);
+    for (let i = 0; i < m; i++) {
+      const oi = out + ((<usize>i * mm) << 3);
+      const io = <usize>i << 3;
+      let j = 0;
+      for (; j + 4 <= i + 1; j += 4) {
+        const jo = <usize>j << 3;
+        let acc0 = v128.load(oi + jo), acc1 = v128.load(oi + jo + 16);
+        for (let k = k0; k < k1; k++) {
+          const row = work + ((<usize>k * mm) << 3);
+          const xi = f64x2.splat(load<f64>(row + io));
+          acc0 = f64x2.add(acc0, f64x2.mul(xi, v128.load(row + jo)));
+          acc1 = f64x2.add(acc1, f64x2.mul(xi, v128.load(row + jo + 16)));
+        }
+        v128.store(oi + jo, acc0);
+        v128.store(oi + jo + 16, acc1);
+      }
+      for (; j <= i; j++) {
+        const jo = <usize>j << 3;
+        let s = load<f64>(oi + jo);
+        for (let k = k0; k < k1; k++) {
+          const row = work + ((<usize>k * mm) << 3);
+          s += load<f64>(row + io) * load<f64>(row + jo);
+        }
+        store<f64>(oi + jo, s);
+      }
+    }
+  }
+  for (let i = 1; i < m; i++) {
+    for (let j = 0; j < i; j++) {
+      store<f64>(out + ((<usize>j * mm + <usize>i) << 3), load<f64>(out + ((<usize>i * mm + <usize>j) << 3)));
+    }
+  }
+}

@@ -5,7 +5,7 @@
 
 export { gather_uint8, gather_int8, gather_int16, gather_uint16, gather_int32, gather_uint32, gather_float32, gather_float64 } from './gather';
 export { project_accumulate, project_accumulate_tiled } from './project';
-export { gram_f32, column_stats, scale_columns } from './gram';
+export { gram_f32, column_stats, scale_columns, scaled_gram_f64 } from './gram';
 export { svc_work_bytes, svc_solve, chol_f64, chol_solve_f64, symv_f64, newton_system_f64 } from './solvers';
 
 /** ABI version: bump when any export's signature or semantics changes (checked by the host). */

@@ -63,3 +63,9 @@ export interface SearchlightRawExports {
   sl_gram_update(xt: number, ldx: number, n: number, idx: number, m: number, mAdd: number, work: number, out: number): void;
 }
 export const SEARCHLIGHT_EXPORTS: readonly (keyof SearchlightRawExports)[] = ['sl_work_bytes', 'sl_gram', 'sl_gram_update'];
+
+/** Decoding exports (assembly/gram.ts scaled_gram_f64), checked when decode loads them (optional: older modules lack them). */
+export interface DecodeRawExports {
+  scaled_gram_f64(x: number, p: number, rows: number, m: number, mean: number, scale: number, work: number, out: number): void;
+}
+export const DECODE_EXPORTS: readonly (keyof DecodeRawExports)[] = ['scaled_gram_f64'];

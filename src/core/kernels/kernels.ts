@@ -1,5 +1,5 @@
 import { DdError } from '../errors.ts';
-import { ABI_VERSION, DTYPE_BYTES, GATHER_DTYPES, REQUIRED_EXPORTS, SEARCHLIGHT_EXPORTS, type GatherDtype, type RawExports, type SearchlightRawExports } from './abi.ts';
+import { ABI_VERSION, DECODE_EXPORTS, DTYPE_BYTES, GATHER_DTYPES, REQUIRED_EXPORTS, SEARCHLIGHT_EXPORTS, type DecodeRawExports, type GatherDtype, type RawExports, type SearchlightRawExports } from './abi.ts';
 import type { Ptr } from './memory.ts';
 
 /** out[j] = f32(slope * decode(raw[idx[j]]) + inter), j < nIdx (slope/inter applied in f64). */
@@ -330,6 +330,44 @@ export function loadSearchlightKernels(opts: { module: WebAssembly.Module; memor
       check('slGramUpdate work', work, raw.sl_work_bytes(n, m) >>> 0);
       check('slGramUpdate out', out, n * n * 8);
       raw.sl_gram_update(xt, ldx, n, idx, m, mAdd, work, out);
+    },
+  };
+}
+
+/**
+ * Decoding kernels (assembly/gram.ts): train-fold scaling + f64 Gram matrix of m rows of
+ * X (f32, n × p row-major), bit-identical to src/core/mvpa/scaling.ts gramF64 on the same scaled
+ * rows. work: p · m f64; out: m × m f64. Null when the module predates these exports.
+ */
+export interface DecodeKernels {
+  scaledGramF64(args: { x: Ptr; n: number; p: number; rows: Ptr; m: number; mean: Ptr; scale: Ptr; work: Ptr; out: Ptr }): void;
+}
+
+export function loadDecodeKernels(opts: { module: WebAssembly.Module; memory: WebAssembly.Memory }): DecodeKernels | null {
+  const names = new Set(WebAssembly.Module.exports(opts.module).map((e) => e.name));
+  if (DECODE_EXPORTS.some((x) => !names.has(x))) return null;
+  loadKernels(opts); // checks the ABI version and the memory
+  const raw = new WebAssembly.Instance(opts.module, { env: { memory: opts.memory } }).exports as unknown as DecodeRawExports;
+  const mem = opts.memory;
+  const check = (name: string, ptr: number, bytes: number, align: number) => {
+    if (!Number.isInteger(ptr) || ptr < 0 || ptr % align !== 0 || ptr + bytes > mem.buffer.byteLength) {
+      throw new DdError('KERNEL_BAD_ARGS', `${name}: [${ptr}, ${ptr + bytes}) is not an aligned range inside the kernel memory.`);
+    }
+  };
+  return {
+    scaledGramF64({ x, n, p, rows, m, mean, scale, work, out }) {
+      for (const [k, v] of [['n', n], ['p', p], ['m', m]] as const) {
+        if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new DdError('KERNEL_BAD_ARGS', `scaledGramF64: ${k} must be a non-negative 32-bit integer, got ${v}.`);
+      }
+      check('scaledGramF64 X', x, n * p * 4, 4);
+      check('scaledGramF64 rows', rows, m * 4, 4);
+      const r = new Int32Array(mem.buffer, rows, m);
+      for (let a = 0; a < m; a++) if (!(r[a]! >= 0 && r[a]! < n)) throw new DdError('KERNEL_BAD_ARGS', `scaledGramF64: row ${r[a]} is outside 0..${n - 1}.`);
+      check('scaledGramF64 mean', mean, p * 8, 8);
+      check('scaledGramF64 scale', scale, p * 8, 8);
+      check('scaledGramF64 work', work, p * m * 8, 8);
+      check('scaledGramF64 out', out, m * m * 8, 8);
+      raw.scaled_gram_f64(x, p, rows, m, mean, scale, work, out);
     },
   };
 }

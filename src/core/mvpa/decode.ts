@@ -14,6 +14,8 @@ import { DdError } from '../errors.ts';
 import type { DualModel, ModelKind, ModelName, ModelOptions } from './model.ts';
 import { foldPredictor, type FoldPredictor } from './models/fold.ts';
 import { MODELS } from './models/index.ts';
+import { wasmWorkspace, type WasmWorkspace } from './models/backend.ts';
+import type { DecodeKernels } from '../kernels/kernels.ts';
 import { metricKind, meanScore, score, type MetricName } from './metrics.ts';
 import { checkExplicitPermutations, LabelPermuter, permutationPValue, permutationStrata } from './permutation.ts';
 import { fitScaler, gramF64, sliceGram, toF64, zscoreWithinGroups, type GramFn, type Scaling } from './scaling.ts';
@@ -129,13 +131,16 @@ export function defaultMetric(kind: ModelKind): MetricName {
   return kind === 'classification' ? 'balanced_accuracy' : 'r2';
 }
 
-function prepareFolds(data: DecodeData, folds: Fold[], scaling: Scaling, gram: GramFn): PreparedFold[] {
+export function prepareFolds(data: DecodeData, folds: Fold[], scaling: Scaling, gram: GramFn): PreparedFold[] {
   const { X, n, p } = data;
   if (scaling !== 'train-fold') {
     const Xs = scaling === 'within-run' ? zscoreWithinGroups(X, n, p, data.groups ?? null) : toF64(X, n, p);
     const K = gram(Xs, n, p);
     return folds.map((f) => ({ train: f.train, test: f.test, Ktrain: sliceGram(K, n, f.train, f.train), Ktest: sliceGram(K, n, f.test, f.train) }));
   }
+  const ws = gram === gramF64 && X instanceof Float32Array ? wasmWorkspace() : null;
+  const dk = ws?.decodeKernels() ?? null;
+  if (ws && dk) return prepareTrainFoldsWasm(ws, dk, X as Float32Array, n, p, folds);
   return folds.map((f) => {
     const s = fitScaler(X, p, f.train);
     // The fold's [train; test] rows, scaled by the training fold's scaler: one Gram matrix per fold.
@@ -152,6 +157,38 @@ function prepareFolds(data: DecodeData, folds: Fold[], scaling: Scaling, gram: G
     const te = Int32Array.from({ length: f.test.length }, (_, i) => nTr + i);
     return { train: f.train, test: f.test, Ktrain: sliceGram(K, m, tr, tr), Ktest: sliceGram(K, m, te, tr) };
   });
+}
+
+/**
+ * prepareFolds for train-fold scaling in wasm: the same scaler (fitScaler) and the same scaled
+ * values and Gram sums as the TypeScript path (assembly/gram.ts scaled_gram_f64), bit for bit.
+ */
+function prepareTrainFoldsWasm(ws: WasmWorkspace, dk: DecodeKernels, X: Float32Array, n: number, p: number, folds: Fold[]): PreparedFold[] {
+  const arena = ws.arena;
+  const mMax = Math.max(...folds.map((f) => f.train.length + f.test.length));
+  const ptrs: number[] = [];
+  const alloc = (bytes: number) => { const q = arena.alloc(Math.max(bytes, 16), 16); ptrs.push(q); return q; };
+  try {
+    const xP = alloc(n * p * 4), rowsP = alloc(mMax * 4), meanP = alloc(p * 8), scaleP = alloc(p * 8);
+    const workP = alloc(p * mMax * 8), outP = alloc(mMax * mMax * 8);
+    arena.f32(xP, n * p).set(X);
+    return folds.map((f) => {
+      const s = fitScaler(X, p, f.train);
+      const nTr = f.train.length, m = nTr + f.test.length;
+      const rows = arena.i32(rowsP, m);
+      rows.set(f.train);
+      rows.set(f.test, nTr);
+      arena.f64(meanP, p).set(s.mean);
+      arena.f64(scaleP, p).set(s.scale);
+      dk.scaledGramF64({ x: xP, n, p, rows: rowsP, m, mean: meanP, scale: scaleP, work: workP, out: outP });
+      const K = arena.f64(outP, m * m);
+      const tr = Int32Array.from({ length: nTr }, (_, i) => i);
+      const te = Int32Array.from({ length: f.test.length }, (_, i) => nTr + i);
+      return { train: f.train, test: f.test, Ktrain: sliceGram(K, m, tr, tr), Ktest: sliceGram(K, m, te, tr) };
+    });
+  } finally {
+    for (const q of ptrs) arena.free(q);
+  }
 }
 
 function checkFolds(folds: Fold[], y: Float64Array, kind: ModelKind, permuted: boolean): void {

@@ -4,12 +4,12 @@
  * decode() on one thread: the same null scores bit for bit, whatever the number of workers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decode, decodeAsync, createNullShardRunner, type DecodeData, type DecodeOptions, type PermutationWorkers } from '../../../src/core/mvpa/decode.ts';
+import { decode, decodeAsync, createNullShardRunner, prepareFolds, type DecodeData, type DecodeOptions, type PermutationWorkers } from '../../../src/core/mvpa/decode.ts';
 import type { DualModel, ModelName } from '../../../src/core/mvpa/model.ts';
-import { getModel, useWasmSolvers } from '../../../src/core/mvpa/models/index.ts';
+import { getModel, useWasmSolvers, wasmWorkspace } from '../../../src/core/mvpa/models/index.ts';
 import { foldPredictor } from '../../../src/core/mvpa/models/fold.ts';
 import { gramF64 } from '../../../src/core/mvpa/scaling.ts';
-import { parseCv } from '../../../src/core/mvpa/splitters.ts';
+import { makeFolds, parseCv } from '../../../src/core/mvpa/splitters.ts';
 import { Rng } from '../../../src/core/random.ts';
 import type { KernelEngine } from '../../../src/core/kernels/index.ts';
 import { createNodeEngine } from '../../../src/platform/node/pool.ts';
@@ -207,4 +207,33 @@ describe('decodeAsync on real worker_threads (wasm solvers in each thread)', () 
       expect(got.pValue).toBe(ref.pValue);
     }
   }, 60_000);
+});
+
+describe('train-fold Gram matrices in wasm (scaled_gram_f64)', () => {
+  it('bit-identical to the TypeScript scaler + gramF64, odd sizes', async () => {
+    const engine = await createNodeEngine();
+    try {
+      for (const [n, p, k] of [[37, 75, 4], [24, 3, 3], [61, 130, 5]] as const) {
+        const rng = new Rng(n * p);
+        const X = Float32Array.from({ length: n * p }, () => rng.normal() * 3 + 1);
+        for (let i = 0; i < n; i++) X[i * p + 1] = 2.5; // a constant column (scale 1)
+        const folds = makeFolds(parseCv(`blocked:${k}:0`), { n, groups: null, onsets: null, y: new Float64Array(n), classification: false, seed: 0 });
+        const data = { X, n, p, y: new Float64Array(n) };
+        useWasmSolvers(null);
+        const ts = prepareFolds(data, folds, 'train-fold', gramF64);
+        useWasmSolvers(engine);
+        expect(wasmWorkspace()?.decodeKernels()).not.toBeNull();
+        const wasm = prepareFolds(data, folds, 'train-fold', gramF64);
+        useWasmSolvers(null);
+        wasm.forEach((f, i) => {
+          expect(f.Ktrain).toEqual(ts[i]!.Ktrain);
+          expect(f.Ktest).toEqual(ts[i]!.Ktest);
+          expect(Buffer.from(f.Ktrain.buffer).equals(Buffer.from(ts[i]!.Ktrain.buffer))).toBe(true);
+          expect(Buffer.from(f.Ktest.buffer).equals(Buffer.from(ts[i]!.Ktest.buffer))).toBe(true);
+        });
+      }
+    } finally {
+      useWasmSolvers(null);
+    }
+  });
 });

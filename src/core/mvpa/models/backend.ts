@@ -11,13 +11,15 @@
  * give the models their own small engine: `createKernelEngine(module)` makes a private memory
  * (2 MiB, grows as needed) — workers never allocate from the main thread's arena.
  */
-import type { Kernels } from '../../kernels/kernels.ts';
+import { loadDecodeKernels, type DecodeKernels, type Kernels } from '../../kernels/kernels.ts';
 import type { SharedArena } from '../../kernels/memory.ts';
 import { choleskyInPlace, choleskySolveInPlace, newtonSystemInPlace, symMatVec } from './linalg.ts';
 
 export interface SolverEngine {
   readonly kernels: Kernels;
   readonly arena: SharedArena;
+  /** The compiled module (a KernelEngine has it): enables the decoding kernels (decodeKernels()). */
+  readonly module?: WebAssembly.Module;
 }
 
 /** Scratch blocks of one engine, reused between fits and grown on demand. */
@@ -26,9 +28,19 @@ export class WasmWorkspace {
   readonly arena: SharedArena;
   private readonly blocks = new Map<string, { ptr: number; bytes: number }>();
 
+  private readonly module: WebAssembly.Module | null;
+  private decode: DecodeKernels | null | undefined;
+
   constructor(engine: SolverEngine) {
     this.kernels = engine.kernels;
     this.arena = engine.arena;
+    this.module = engine.module ?? null;
+  }
+
+  /** The decoding kernels on this engine's memory (null without a module or with an older one). */
+  decodeKernels(): DecodeKernels | null {
+    if (this.decode === undefined) this.decode = this.module ? loadDecodeKernels({ module: this.module, memory: this.kernels.memory }) : null;
+    return this.decode;
   }
 
   /** A block of at least `bytes` (16-byte aligned) for the role `name`. Views made before a call may be stale after it (growth). */
