@@ -256,32 +256,45 @@ export class NullScorer {
     this.foldScores = folds.map(() => 0);
   }
 
+  /** The score of fold k for the labels y (length n). */
+  private foldScore(k: number, y: ArrayLike<number>): number {
+    const f = this.folds[k]!, yTr = this.yTr[k]!, yTe = this.yTe[k]!, dec = this.dec[k]!;
+    for (let a = 0; a < f.train.length; a++) yTr[a] = y[f.train[a]!]!;
+    for (let a = 0; a < f.test.length; a++) yTe[a] = y[f.test[a]!]!;
+    if (!this.predictors[k]!.decide(yTr, dec)) this.notConverged++;
+    for (let a = 0; a < dec.length; a++) {
+      if (!Number.isFinite(dec[a]!)) {
+        throw new DdError('DECODE_NOT_FINITE', `The ${this.model.name} model gave a non-finite decision value (${dec[a]}) on a test sample. The features are probably degenerate (all constant) or huge; check the patterns file.`);
+      }
+    }
+    const sc = score(this.metric, yTe, dec);
+    if (!Number.isFinite(sc)) throw new DdError('DECODE_NOT_FINITE', `The ${this.metric} score of a fold is ${sc}; the fold's predictions are degenerate.`);
+    return sc;
+  }
+
   /** Mean CV score for the labels y (length n). */
   score(y: ArrayLike<number>): number {
-    const { folds, metric } = this;
-    for (let k = 0; k < folds.length; k++) {
-      const f = folds[k]!, yTr = this.yTr[k]!, yTe = this.yTe[k]!, dec = this.dec[k]!;
-      for (let a = 0; a < f.train.length; a++) yTr[a] = y[f.train[a]!]!;
-      for (let a = 0; a < f.test.length; a++) yTe[a] = y[f.test[a]!]!;
-      if (!this.predictors[k]!.decide(yTr, dec)) this.notConverged++;
-      for (let a = 0; a < dec.length; a++) {
-        if (!Number.isFinite(dec[a]!)) {
-          throw new DdError('DECODE_NOT_FINITE', `The ${this.model.name} model gave a non-finite decision value (${dec[a]}) on a test sample. The features are probably degenerate (all constant) or huge; check the patterns file.`);
-        }
-      }
-      const sc = score(metric, yTe, dec);
-      if (!Number.isFinite(sc)) throw new DdError('DECODE_NOT_FINITE', `The ${metric} score of a fold is ${sc}; the fold's predictions are degenerate.`);
-      this.foldScores[k] = sc;
-    }
+    for (let k = 0; k < this.folds.length; k++) this.foldScores[k] = this.foldScore(k, y);
     return meanScore(this.foldScores);
   }
 
-  /** Mean CV scores of `count` label vectors stored row-major in `labels` (count × n). */
+  /**
+   * Mean CV scores of `count` label vectors stored row-major in `labels` (count × n): fold by
+   * fold (consecutive fits share one K: no copy into wasm memory), then each mean in fold order,
+   * so every score equals score() of its labels.
+   */
   run(labels: Float64Array, count: number): NullShardResult {
-    const n = this.n;
+    const n = this.n, nf = this.folds.length;
     const before = this.notConverged;
+    const perFold = new Float64Array(count * nf);
+    for (let k = 0; k < nf; k++) {
+      for (let b = 0; b < count; b++) perFold[b * nf + k] = this.foldScore(k, labels.subarray(b * n, b * n + n));
+    }
     const scores = new Float64Array(count);
-    for (let b = 0; b < count; b++) scores[b] = this.score(labels.subarray(b * n, b * n + n));
+    for (let b = 0; b < count; b++) {
+      for (let k = 0; k < nf; k++) this.foldScores[k] = perFold[b * nf + k]!;
+      scores[b] = meanScore(this.foldScores);
+    }
     return { scores, notConverged: this.notConverged - before };
   }
 }

@@ -47,6 +47,7 @@ export class WasmWorkspace {
   ptr(name: string, bytes: number): number {
     const b = this.blocks.get(name);
     if (b && b.bytes >= bytes) return b.ptr;
+    this.holds.delete(name);
     if (b) this.arena.free(b.ptr);
     const size = Math.max(bytes, 64, b ? 2 * b.bytes : 0);
     const ptr = this.arena.alloc(size, 16);
@@ -54,9 +55,32 @@ export class WasmWorkspace {
     return ptr;
   }
 
+  /** Which caller array each block holds a copy of (only for arrays promised never to change). */
+  private readonly holds = new Map<string, Float64Array>();
+
+  /**
+   * The block `name` filled with a copy of `src`. With `unchanging` (the caller never writes to
+   * src, e.g. a fold's Gram slice in the permutation test) the copy is skipped when the block
+   * still holds this very array from the previous call.
+   */
+  putF64(name: string, src: Float64Array, unchanging = false): number {
+    const ptr = this.ptr(name, src.length * 8);
+    if (unchanging && this.holds.get(name) === src) return ptr;
+    this.arena.f64(ptr, src.length).set(src);
+    if (unchanging) this.holds.set(name, src);
+    else this.holds.delete(name);
+    return ptr;
+  }
+
+  /** Forgets that a block holds a caller array (its content is about to change). */
+  overwritten(name: string): void {
+    this.holds.delete(name);
+  }
+
   release(): void {
     for (const b of this.blocks.values()) this.arena.free(b.ptr);
     this.blocks.clear();
+    this.holds.clear();
   }
 }
 
@@ -117,15 +141,14 @@ class WasmOps implements DenseOps {
   private readonly vP = new Map<VecName, number>();
   private readonly vecs = new Map<VecName, Float64Array>();
   private readonly k: Kernels;
-  constructor(ws: WasmWorkspace, K: Float64Array, readonly n: number) {
+  constructor(ws: WasmWorkspace, K: Float64Array, readonly n: number, unchanging: boolean) {
     const nn = n * n * 8, vb = Math.ceil((n * 8) / 16) * 16;
-    this.kP = ws.ptr('dense.K', nn);
     this.mP = ws.ptr('dense.M', nn);
     const base = ws.ptr('dense.vecs', vb * VEC_NAMES.length);
+    this.kP = ws.putF64('dense.K', K, unchanging);
     VEC_NAMES.forEach((v, k) => this.vP.set(v, base + k * vb));
     // Views after every allocation (growth would leave earlier views short).
     this.K = ws.arena.f64(this.kP, n * n);
-    this.K.set(K);
     this.M = ws.arena.f64(this.mP, n * n);
     for (const v of VEC_NAMES) this.vecs.set(v, ws.arena.f64(this.vP.get(v)!, n).fill(0));
     this.k = ws.kernels;
@@ -137,8 +160,11 @@ class WasmOps implements DenseOps {
   solve(b: VecName): void { this.k.choleskySolve(this.mP, this.n, this.vP.get(b)!); }
 }
 
-/** Dense operations on a copy of K in the active backend. */
-export function denseOps(K: Float64Array, n: number): DenseOps {
+/**
+ * Dense operations on a copy of K in the active backend. `unchanging`: the caller never writes to
+ * K (wasm: consecutive fits on the same K skip the copy).
+ */
+export function denseOps(K: Float64Array, n: number, unchanging = false): DenseOps {
   const ws = current;
-  return ws ? new WasmOps(ws, K, n) : new JsOps(K, n);
+  return ws ? new WasmOps(ws, K, n, unchanging) : new JsOps(K, n);
 }

@@ -49,7 +49,10 @@ export function foldPredictor(model: DualModel, Ktrain: Float64Array, nTrain: nu
     checkGram(model.name, Ktrain, nTrain);
     checkDecisionInput({ model: model.name, coef: new Float64Array(nTrain), intercept: 0, iterations: 0, converged: true }, Ktest, nTest);
     const first: LogregFirstStep = { d: NaN, L: null, z2: null };
-    const fit = model === svc ? fitSvcCheckedGram : (K: Float64Array, n: number, y: Float64Array, o?: ModelOptions) => fitLogregCheckedGram(K, n, y, o, first);
+    // The fold's K is never written to: consecutive fits on it skip copying it into wasm memory.
+    const fit = model === svc
+      ? (K: Float64Array, n: number, y: Float64Array, o?: ModelOptions) => fitSvcCheckedGram(K, n, y, o, true)
+      : (K: Float64Array, n: number, y: Float64Array, o?: ModelOptions) => fitLogregCheckedGram(K, n, y, o, first);
     return {
       nTrain, nTest,
       decide(y, out) {

@@ -65,7 +65,7 @@ export function fitLogregCheckedGram(K: Float64Array, n: number, y: Float64Array
     s[i] = y[i] === 1 ? 1 : -1;
     c[i] = C * (y[i] === 1 ? w1 : w0);
   }
-  const ops = denseOps(K, n);
+  const ops = denseOps(K, n, first !== undefined); // the fold predictor's K never changes
   const r = ops.vec('r'), Kr = ops.vec('Kr'), d = ops.vec('d'), z1 = ops.vec('z1'), z2 = ops.vec('z2');
   const da = ops.vec('da'), Kda = ops.vec('Kda');
   const a = new Float64Array(n), f = new Float64Array(n), Ka = new Float64Array(n), g = new Float64Array(n);

@@ -290,8 +290,11 @@ export function fitSvc(K: Float64Array, n: number, y: Float64Array, opts: ModelO
   return fitSvcCheckedGram(K, n, y, opts);
 }
 
-/** fitSvc for a K that already passed checkGram (the permutation test checks each fold's K once). */
-export function fitSvcCheckedGram(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}): DualFit {
+/**
+ * fitSvc for a K that already passed checkGram (the permutation test checks each fold's K once).
+ * `unchanging`: the caller never writes to K (wasm: consecutive fits on the same K skip its copy).
+ */
+export function fitSvcCheckedGram(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}, unchanging = false): DualFit {
   const { n0, n1 } = checkLabels('svc', y, n);
   const C = positiveOption('svc', 'C', opts.C, 1);
   const [w0, w1] = classWeights('svc', opts, n0, n1);
@@ -304,7 +307,7 @@ export function fitSvcCheckedGram(K: Float64Array, n: number, y: Float64Array, o
   for (let i = 0; i < n; i++) if (y[i] === 1) perm[p++] = i;
   const maxIter = Math.max(10_000_000, 100 * l);
   const ws = wasmWorkspace();
-  if (ws) return fitSvcWasm(ws, K, n, perm, n0, C0, C1, maxIter);
+  if (ws) return fitSvcWasm(ws, K, n, perm, n0, C0, C1, maxIter, unchanging);
   ensure(n);
   const Q = wsQ, QD = wsQD, ys = wsY, Cs = wsC;
   for (let a = 0; a < l; a++) {
@@ -329,13 +332,12 @@ export function fitSvcCheckedGram(K: Float64Array, n: number, y: Float64Array, o
 }
 
 /** The same solver in wasm (assembly/solvers.ts svc_solve): bit-identical to the TS path. */
-function fitSvcWasm(ws: WasmWorkspace, K: Float64Array, n: number, perm: Int32Array, n0: number, C0: number, C1: number, maxIter: number): DualFit {
+function fitSvcWasm(ws: WasmWorkspace, K: Float64Array, n: number, perm: Int32Array, n0: number, C0: number, C1: number, maxIter: number, unchanging: boolean): DualFit {
   const k = ws.kernels;
-  const kP = ws.ptr('svc.K', n * n * 8);
   const permP = ws.ptr('svc.perm', n * 4);
   const workP = ws.ptr('svc.work', k.svcWorkBytes(n));
   const outP = ws.ptr('svc.out', (n + 3) * 8);
-  ws.arena.f64(kP, n * n).set(K);
+  const kP = ws.putF64('svc.K', K, unchanging);
   ws.arena.i32(permP, n).set(perm);
   k.svcSolve({ K: kP, n, perm: permP, n0, C0, C1, eps: SVC_EPS, maxIter, work: workP, out: outP });
   const o = ws.arena.f64(outP, n + 3);
