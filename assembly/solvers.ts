@@ -499,7 +499,35 @@ export function chol_f64(A: usize, n: i32): i32 {
     const d = Math.sqrt(s);
     st(rj, j, d);
     const inv = 1 / d;
-    for (let i = j + 1; i < n; i++) {
+    let i = j + 1;
+    // Four rows at a time share the loads of row j; each entry is still its own dot2 (same
+    // lanes, same order), so the factor is bit-identical to one row at a time.
+    for (; i + 4 <= n; i += 4) {
+      const r0 = A + <usize>i * rs, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+      let k = 0;
+      for (; k + 2 <= j; k += 2) {
+        const o = <usize>k << 3;
+        const v = v128.load(rj + o);
+        a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), v));
+        a1 = f64x2.add(a1, f64x2.mul(v128.load(r1 + o), v));
+        a2 = f64x2.add(a2, f64x2.mul(v128.load(r2 + o), v));
+        a3 = f64x2.add(a3, f64x2.mul(v128.load(r3 + o), v));
+      }
+      let s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+      let s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
+      let s2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
+      let s3 = f64x2.extract_lane(a3, 0) + f64x2.extract_lane(a3, 1);
+      if (k < j) {
+        const y = ld(rj, k);
+        s0 += ld(r0, k) * y; s1 += ld(r1, k) * y; s2 += ld(r2, k) * y; s3 += ld(r3, k) * y;
+      }
+      st(r0, j, (ld(r0, j) - s0) * inv);
+      st(r1, j, (ld(r1, j) - s1) * inv);
+      st(r2, j, (ld(r2, j) - s2) * inv);
+      st(r3, j, (ld(r3, j) - s3) * inv);
+    }
+    for (; i < n; i++) {
       const ri = A + <usize>i * rs;
       st(ri, j, (ld(ri, j) - dot2(ri, rj, j)) * inv);
     }
