@@ -525,20 +525,23 @@ export async function decodeAsync(data: DecodeData, opts: DecodeAsyncOptions): P
     inFlight.add(p);
   };
 
-  const t0 = performance.now();
   const minSeconds = opts.parallelMinSeconds ?? 0.2;
-  let mine = 0;
+  let chunksDone = 0;
   for (;;) {
     const c = take();
     if (!c) break;
+    const t0 = performance.now();
     const r = scorer.run(c.labels, c.count);
     nullScores.set(r.scores, c.start);
     report(c.count);
-    mine += c.count;
+    chunksDone++;
     if (!started) {
-      const perPerm = (performance.now() - t0) / 1000 / mine;
-      if (perPerm * (nPerm - mine) > minSeconds) startWorkers();
-      else if (mine >= 2 * chunk) started = true; // measured: small job, stay on this thread
+      // The first chunk also warms up the code; the estimate comes from the second one (or
+      // from the first when it alone says the job is long).
+      const perPerm = (performance.now() - t0) / 1000 / c.count;
+      const left = nPerm - c.start - c.count;
+      if (perPerm * left > minSeconds * (chunksDone === 1 ? 2 : 1)) startWorkers();
+      else if (chunksDone >= 2) started = true; // measured: a small job, this thread alone
     }
     if (inFlight.size > 0) await yieldToEvents();
   }
