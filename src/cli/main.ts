@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.ts')).run,
   behavior: async () => (await import('./commands/behavior.ts')).behavior,
   decode: async () => (await import('./commands/decode.ts')).decode,
+  searchlight: async () => (await import('./commands/searchlight.ts')).searchlight,
 };
 
 const USAGE = `ddmvpa — MVPA for delay-discounting fMRI
@@ -25,6 +26,7 @@ usage: ddmvpa <command> [options]
   demo --out DIR [--subjects N] [--size small|full] [--seed S]
   behavior EVENTS.tsv… [--json]             hyperbolic discounting fit per events file
   decode --x X.npy --y TABLE.tsv --target COL [--groups COL] [--model svc|logreg|ridge] [--cv loro|blocked:K[:GAP_S]|kfold:K] [--metric NAME] [--permutations N] [--seed S] [--json]
+  searchlight --x brain.npy --mask brain_mask.nii.gz --y TABLE.tsv --target COL --out MAP.nii.gz [--radius 6] [--model M] [--cv CV] [--permutations N] [--jobs N] [--json]
 See docs/CLI.md for the full contract.`;
 
 /** Runs one command; returns the process exit code (0 ok, 2 bad input, 1 anything else). */

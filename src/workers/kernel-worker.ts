@@ -10,12 +10,14 @@ import { expose, type Endpoint } from 'comlink';
 import { createKernelWorkerApi } from '../core/kernels/worker-api.ts';
 import { installDdErrorTransfer } from './comlink-errors.ts';
 import { createPermutationWorkerApi } from './permutation-worker.ts';
+import { createSearchlightWorkerApi } from '../core/searchlight/worker-api.ts';
 
 installDdErrorTransfer();
 
 export function serve(endpoint: Endpoint): void {
   // The kernel API and the permutation shards (permInit / permSetup / permRun) of decodeAsync.
-  expose({ ...createKernelWorkerApi(), ...createPermutationWorkerApi() }, endpoint);
+  // ... and the searchlight shards (slInit / slSetTask / slRun, src/core/searchlight).
+  expose({ ...createKernelWorkerApi(), ...createPermutationWorkerApi(), ...createSearchlightWorkerApi() }, endpoint);
 }
 
 // A dedicated Web Worker (module type): serve on the worker global at once.

@@ -230,8 +230,8 @@ export async function searchlight(input: SearchlightInput, opts: SearchlightOpti
       folds: folds.map((f) => ({ train: f.train, test: f.test })), y, perms, nPerm,
       model: modelName, modelOptions: opts.modelOptions, metric, refreshEvery: opts.refreshEvery ?? 64,
     };
-    await Promise.all(regions.map((r, w) => pool.call(w, 'init', engine.module, engine.memory, w, r, n, maxM)));
-    await pool.broadcast('setTask', task);
+    await Promise.all(regions.map((r, w) => pool.call(w, 'slInit', engine.module, engine.memory, w, r, n, maxM)));
+    await pool.broadcast('slSetTask', task);
     const chunk = Math.max(1, opts.chunk ?? 1024);
     let next = 0, done = 0;
     const stats: ShardStats[] = [];
@@ -241,7 +241,7 @@ export async function searchlight(input: SearchlightInput, opts: SearchlightOpti
         const start = next;
         const end = Math.min(V, start + chunk);
         next = end;
-        stats.push(await pool.call(w, 'run', start, end));
+        stats.push(await pool.call(w, 'slRun', start, end));
         done += end - start;
         opts.onProgress?.(done, V);
       }

@@ -15,6 +15,7 @@ import type { SearchlightKernels } from '../kernels/kernels.ts';
 import { meanScore, score, type MetricName } from '../mvpa/metrics.ts';
 import type { ModelName, ModelOptions } from '../mvpa/model.ts';
 import { getModel } from '../mvpa/models/index.ts';
+import { foldPredictor, type FoldPredictor } from '../mvpa/models/fold.ts';
 import { collectColumns } from './spheres.ts';
 
 export interface SearchlightLayout {
@@ -96,21 +97,22 @@ export function runShard(sl: SearchlightKernels, memory: WebAssembly.Memory, scr
     Kte: new Float64Array(f.test.length * f.train.length),
     yTr: new Float64Array(f.train.length),
     yTe: new Float64Array(f.test.length),
+    dec: new Float64Array(f.test.length),
   }));
   const nAll = task.offsets.all.length / 3;
   if (nAll > scratch.idxCap) throw new DdError('SEARCHLIGHT_INTERNAL', `sphere of ${nAll} offsets exceeds the scratch (${scratch.idxCap}).`);
   let nSlides = 0, nFull = 0, nNotConverged = 0;
   let prevLinear = -2, prevSize = 0, sinceFull = 0;
 
+  const predictors: FoldPredictor[] = [];
+  const scores = new Float64Array(folds.length);
   const cvScore = (y: Float64Array): number => {
-    const scores: number[] = [];
-    for (const f of folds) {
+    folds.forEach((f, q) => {
       for (let a = 0; a < f.train.length; a++) f.yTr[a] = y[f.train[a]!]!;
       for (let a = 0; a < f.test.length; a++) f.yTe[a] = y[f.test[a]!]!;
-      const fit = model.fit(f.Ktr, f.train.length, f.yTr, task.modelOptions);
-      if (!fit.converged) nNotConverged++;
-      scores.push(score(task.metric, f.yTe, model.decision(fit, f.Kte, f.test.length)));
-    }
+      if (!predictors[q]!.decide(f.yTr, f.dec)) nNotConverged++;
+      scores[q] = score(task.metric, f.yTe, f.dec);
+    });
     return meanScore(scores);
   };
   const yPerm = new Float64Array(n);
@@ -145,6 +147,7 @@ export function runShard(sl: SearchlightKernels, memory: WebAssembly.Memory, scr
         for (let b = 0; b < ntr; b++) f.Kte[r + b] = K[o + tr[b]!]!;
       }
     }
+    folds.forEach((f, q) => (predictors[q] = foldPredictor(model, f.Ktr, f.train.length, f.Kte, f.test.length, task.modelOptions)));
     const obs = cvScore(task.y);
     let ge = 0;
     for (let b = 0; b < task.nPerm; b++) {
