@@ -6,13 +6,23 @@
 #   ridge:  make_pipeline(StandardScaler(), Ridge())
 # side by side in one run, and a check that the unpermuted fold predictions agree.
 # ddmvpa scales within the training fold here (--scaling train), exactly like the pipeline.
+# The bundled CLI runs through bench/decode-cli.mjs (never the tsx fallback of bin/ddmvpa.mjs).
 # ddmvpa runs with its default --jobs (all cores: this thread + worker threads for the
 # permutations) and once more with --jobs 1 (one thread; same scores and p-values).
-# Usage: bash bench/decode.sh [--permutations N]
+# --before DIR also times another checkout of ddmvpa (built: npm run build:wasm && npm run build:cli),
+# e.g. `git archive <commit> | tar -x -C DIR`, in the same run.
+# Usage: bash bench/decode.sh [--permutations N] [--before DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=1000
-[ "${1:-}" = "--permutations" ] && N=$2
+BEFORE=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --permutations) N=$2; shift 2 ;;
+    --before) BEFORE=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
 OUT=bench/out/decode
 mkdir -p "$OUT"
 npm run --silent build:cli
@@ -30,18 +40,25 @@ with open(f'{out}/y.tsv', 'w') as f:
     f.write('onset\tchoice\tvalue\n')
     for i in range(n): f.write(f'{i * 6.0}\t{y[i]}\t{v[i]:.6f}\n')
 PY
-echo "| model | metric | ddmvpa (s) | ddmvpa --jobs 1 (s) | scikit-learn (s) | speed-up | score ddmvpa / sklearn | p ddmvpa / sklearn | unpermuted fold predictions |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| model | metric | before (s) | ddmvpa (s) | ddmvpa --jobs 1 (s) | scikit-learn (s) | speed-up (before → now) | score ddmvpa / sklearn | p ddmvpa / sklearn | unpermuted fold predictions |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for spec in "svc choice balanced_accuracy" "logreg choice balanced_accuracy" "ridge value r2"; do
   set -- $spec
   model=$1; target=$2; metric=$3
   args=(decode --x "$OUT/X.npy" --y "$OUT/y.tsv" --target "$target" --model "$model"
     --cv blocked:5:0 --scaling train-fold --metric "$metric" --permutations "$N" --seed 0 --json)
   t0=$(date +%s.%N)
-  ours=$(node bin/ddmvpa.mjs "${args[@]}" --decision-out "$OUT/decision_$model.txt" 2>/dev/null)
+  ours=$(node bench/decode-cli.mjs . "${args[@]}" --decision-out "$OUT/decision_$model.txt" 2>/dev/null)
   t1=$(date +%s.%N)
-  one=$(node bin/ddmvpa.mjs "${args[@]}" --jobs 1 2>/dev/null)
+  one=$(node bench/decode-cli.mjs . "${args[@]}" --jobs 1 2>/dev/null)
   t2=$(date +%s.%N)
+  before=null
+  if [ -n "$BEFORE" ]; then
+    b0=$(date +%s.%N)
+    node bench/decode-cli.mjs "$BEFORE" "${args[@]}" >/dev/null 2>&1
+    b1=$(date +%s.%N)
+    before=$(python3 -c "print($b1 - $b0)")
+  fi
   ref=$(/usr/bin/python3 - "$OUT" "$model" "$target" "$metric" "$N" <<'PY'
 import sys, time, json, numpy as np, csv
 from sklearn.model_selection import KFold, permutation_test_score, cross_val_predict
@@ -62,7 +79,7 @@ pred = cross_val_predict(pipe, X, y, cv=KFold(5))
 print(json.dumps({'score': score, 'p': p, 'seconds': sec, 'pred': pred.tolist()}))
 PY
 )
-  python3 - "$ours" "$ref" "$t0" "$t1" "$model" "$metric" "$one" "$t2" "$OUT/decision_$model.txt" <<'PY'
+  python3 - "$ours" "$ref" "$t0" "$t1" "$model" "$metric" "$one" "$t2" "$OUT/decision_$model.txt" "$before" <<'PY'
 import sys, json
 o, r, one = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[7])
 wall = float(sys.argv[4]) - float(sys.argv[3])
@@ -76,6 +93,8 @@ if sys.argv[5] == 'ridge':
 else:
     same = sum((a > 0) == (b == 1) for a, b in zip(dec, pred))
     agree = f"{same}/{len(pred)} identical"
-print(f"| {sys.argv[5]} | {sys.argv[6]} | {wall:.2f} | {wall1:.2f} | {r['seconds']:.1f} | {r['seconds'] / wall:.0f}× | {o['score']:.4f} / {r['score']:.4f} | {o['p_value']:.3f} / {r['p']:.3f} | {agree} |")
+before = json.loads(sys.argv[10])
+bcol, bx = ('–', '') if before is None else (f"{before:.2f}", f"{r['seconds'] / before:.0f}× → ")
+print(f"| {sys.argv[5]} | {sys.argv[6]} | {bcol} | {wall:.2f} | {wall1:.2f} | {r['seconds']:.1f} | {bx}**{r['seconds'] / wall:.0f}×** | {o['score']:.4f} / {r['score']:.4f} | {o['p_value']:.3f} / {r['p']:.3f} | {agree} |")
 PY
 done
