@@ -27,6 +27,7 @@ usage: ddmvpa <command> [options]
   behavior EVENTS.tsv… [--json]             hyperbolic discounting fit per events file
   decode --x X.npy --y TABLE.tsv --target COL [--groups COL] [--model svc|logreg|ridge] [--cv loro|blocked:K[:GAP_S]|kfold:K] [--metric NAME] [--permutations N] [--seed S] [--json]
   searchlight --x brain.npy --mask brain_mask.nii.gz --y TABLE.tsv --target COL --out MAP.nii.gz [--radius 6] [--model M] [--cv CV] [--permutations N] [--jobs N] [--json]
+  searchlight --group MAP… --out T.nii.gz [--chance 0.5]   group t map across subjects
 See docs/CLI.md for the full contract.`;
 
 /** Runs one command; returns the process exit code (0 ok, 2 bad input, 1 anything else). */

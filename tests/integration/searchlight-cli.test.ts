@@ -47,4 +47,21 @@ describe('ddmvpa searchlight (CLI, worker threads)', () => {
     const code = await main(['searchlight', '--x', join(dir, 'x.npy'), '--mask', join(dir, 'mask.nii'), '--y', join(dir, 'trials.tsv'), '--target', 'choice', '--jobs', '0', '--out', join(dir, 'm.nii')]);
     expect(code).toBe(2);
   });
+  it('--group writes the one-sample t map across subject maps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddmvpa-sl-'));
+    const dims: [number, number, number] = [2, 2, 1];
+    const affine = [[2, 0, 0, 0], [0, 2, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]];
+    const subj = [[0.6, 0.5, NaN, 0.7], [0.7, 0.52, NaN, 0.8], [0.65, 0.48, 0.9, 0.75]];
+    const paths = subj.map((d, i) => {
+      const f = join(dir, `s${i}.nii`);
+      writeFileSync(f, encodeNifti1({ dims, affine, datatype: 'float32', data: Float32Array.from(d) }));
+      return f;
+    });
+    const out = join(dir, 'group_t.nii.gz');
+    expect(await main(['searchlight', '--group', ...paths, '--out', out])).toBe(0);
+    const t = (await readNiftiImage(await fileSource(out))).data;
+    expect(t[0]!).toBeCloseTo(5.196152422706632, 4); // scipy.stats.ttest_1samp([.6, .7, .65], .5).statistic
+    expect(Number.isNaN(t[2]!)).toBe(true);
+    expect(existsSync(join(dir, 'group_t_p.nii.gz'))).toBe(true);
+  });
 });

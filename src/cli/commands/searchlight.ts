@@ -8,11 +8,12 @@ import type { ModelName } from '../../core/mvpa/model.ts';
 import { getModel, MODEL_NAMES } from '../../core/mvpa/models/index.ts';
 import { parseCv } from '../../core/mvpa/splitters.ts';
 import { encodeNifti1, gzipBytes } from '../../core/nifti/index.ts';
-import { DEFAULT_RADIUS_MM, maskIndicesOf, scoreVolume, searchlight as runSearchlight } from '../../core/searchlight/index.ts';
+import { DEFAULT_RADIUS_MM, groupTMap, maskIndicesOf, scoreVolume, searchlight as runSearchlight } from '../../core/searchlight/index.ts';
+import { statsReady } from '../../core/stats/distributions.ts';
 import { loadVolume3D } from '../../platform/node/load-image.ts';
 import { defaultPoolSize, loadKernelModule } from '../../platform/node/pool.ts';
 import { startSearchlightWorkers } from '../../platform/node/searchlight-pool.ts';
-import { flag, numberFlag, requireFlag, type Args } from '../args.ts';
+import { flag, flagAll, numberFlag, requireFlag, type Args } from '../args.ts';
 import type { CommandResult } from '../main.ts';
 
 async function readBytes(path: string, what: string): Promise<Uint8Array> {
@@ -38,6 +39,7 @@ async function writeMap(path: string, dims: [number, number, number], affine: nu
  * the mask) to --out, and with --permutations N > 0 the p map beside it (…_p.nii.gz).
  */
 export async function searchlight(args: Args): Promise<CommandResult> {
+  if (flagAll(args, 'group').length > 0) return groupMap(args);
   const xPath = requireFlag(args, 'x', 'the trials × voxels patterns (.npy), e.g. brain.npy from `ddmvpa extract --roi brain`');
   const maskPath = requireFlag(args, 'mask', 'the mask whose voxels are the columns of --x, e.g. brain_mask.nii.gz');
   const yPath = requireFlag(args, 'y', 'the trial table (.tsv), e.g. trials.tsv');
@@ -121,4 +123,34 @@ export async function searchlight(args: Args): Promise<CommandResult> {
     `${res.nVoxels} spheres, ${res.nSamples} samples in ${seconds.toFixed(1)} s (spheres ${res.seconds.spheres.toFixed(1)} s, ${jobs} worker(s))\n` +
     `  mean ${mean.toFixed(4)}, max ${res.scores[best]!.toFixed(4)} at voxel ${maskIndices[best]} → ${out}${pOut ? `\n  p map (${res.nPermutations} permutations) → ${pOut}` : ''}`;
   return { json, text };
+}
+
+/**
+ * `ddmvpa searchlight --group MAP… --out T.nii.gz [--chance 0.5]`: the group t map across
+ * subjects' score maps (on one grid): one-sample t-test against chance at each voxel (one-sided,
+ * scipy.stats.ttest_1samp), written with its p map (…_p) beside it; NaN where fewer than two
+ * subjects have a value.
+ */
+async function groupMap(args: Args): Promise<CommandResult> {
+  const paths = flagAll(args, 'group');
+  const out = requireFlag(args, 'out', 'the group t map to write, e.g. group_t.nii.gz');
+  const chance = numberFlag(args, 'chance', 0.5);
+  await statsReady();
+  const maps = [];
+  let dims: [number, number, number] | null = null, affine: number[][] | null = null;
+  for (const p of paths) {
+    const v = await loadVolume3D(p);
+    if (dims && v.dims.some((d, k) => d !== dims![k])) {
+      throw new DdError('SEARCHLIGHT_GRID_MISMATCH', `${p} is ${v.dims.join('×')} but ${paths[0]} is ${dims.join('×')}; the subject maps must share one grid (resample to MNI first).`, { file: p });
+    }
+    dims ??= v.dims; affine ??= v.affine;
+    maps.push(v.data);
+  }
+  const g = groupTMap(maps, chance);
+  await writeMap(out, dims!, affine!, g.t, `ddmvpa group t vs ${chance}`);
+  const pOut = out.replace(/(\.nii(\.gz)?)?$/, (m) => `_p${m || '.nii.gz'}`);
+  await writeMap(pOut, dims!, affine!, g.p, `ddmvpa group p (one-sided)`);
+  let best = -Infinity;
+  for (const t of g.t) if (t > best) best = t;
+  return { json: { out, p_map: pOut, n_subjects: paths.length, chance, max_t: best }, text: `group t map of ${paths.length} subjects vs ${chance} → ${out} (max t ${best.toFixed(2)}), p → ${pOut}` };
 }

@@ -366,3 +366,62 @@ export function distanceRatio(D: ArrayLike<number>, n: number, labels: ArrayLike
   }
   return { within, between, ratio, pValue: N > 0 && Number.isFinite(ratio) ? (1 + ge) / (1 + N) : null, nPermutations: N, nullRatio };
 }
+
+export interface RoiGeometryOptions {
+  /** Trial variables for model RDMs (NaN entries are dropped pairwise by dropping the trial). */
+  variables: Record<string, { values: ArrayLike<number>; kind: ModelRdmKind }>;
+  /** Condition labels for the within/between ratio and crossnobis (e.g. choice 0/1). */
+  conditions?: ArrayLike<number> | null;
+  /** Run codes; with ≥ 2 runs the crossnobis RDM over `conditions` is added. */
+  runs?: ArrayLike<number> | null;
+  permutations?: number;
+  seed?: number;
+  /** Number of MDS / PCA dimensions kept for plots (default 2). */
+  dims?: number;
+}
+
+export interface RoiGeometry {
+  n: number;
+  p: number;
+  /** Correlation-distance RDM, n × n row-major. */
+  rdm: Float64Array;
+  rsa: Record<string, { rho: number; pValue: number | null; nPairs: number }>;
+  pca: { explainedVarianceRatio: number[]; participationRatio: number; scores: Float64Array; nScores: number };
+  mds: { coords: Float64Array; dims: number };
+  distanceRatio: DistanceRatioResult | null;
+  crossnobis: CrossnobisResult | null;
+}
+
+/**
+ * Every geometry measure of one ROI (SCIENCE.md "Geometry"), one seeded Rng stream per measure
+ * (RSA of variable k uses seed + k), ready for results.json and the app's RDM / scatter views.
+ */
+export function roiGeometry(X: ArrayLike<number>, n: number, p: number, opts: RoiGeometryOptions): RoiGeometry {
+  const seed = opts.seed ?? 0;
+  const N = opts.permutations ?? 0;
+  const rdm = correlationRdm(X, n, p);
+  const rsaOut: RoiGeometry['rsa'] = {};
+  Object.entries(opts.variables).forEach(([name, v], k) => {
+    const keep: number[] = [];
+    for (let i = 0; i < n; i++) if (Number.isFinite(v.values[i]!)) keep.push(i);
+    const m = keep.length;
+    const sub = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) sub[a * m + b] = rdm[keep[a]! * n + keep[b]!]!;
+    const r = rsa(sub, m, keep.map((i) => v.values[i]!), v.kind, { permutations: N, seed: seed + k });
+    rsaOut[name] = { rho: r.rho, pValue: r.pValue, nPairs: r.nPairs };
+  });
+  const pc = pca(X, n, p, opts.dims ?? 2);
+  const finite = rdm.every((d) => Number.isFinite(d));
+  const mds = finite ? classicalMds(rdm, n, opts.dims ?? 2) : { coords: new Float64Array(0), dims: 0 };
+  let ratio: DistanceRatioResult | null = null;
+  let cn: CrossnobisResult | null = null;
+  if (opts.conditions && new Set(Array.from(opts.conditions)).size >= 2) {
+    ratio = distanceRatio(rdm, n, opts.conditions, { permutations: N, seed: seed + 1000 });
+    if (opts.runs && new Set(Array.from(opts.runs)).size >= 2) cn = crossnobisRdm(X, n, p, opts.conditions, opts.runs);
+  }
+  return {
+    n, p, rdm, rsa: rsaOut,
+    pca: { explainedVarianceRatio: Array.from(pc.explainedVarianceRatio.subarray(0, Math.min(10, pc.explainedVarianceRatio.length))), participationRatio: pc.participationRatio, scores: pc.scores, nScores: pc.nScores },
+    mds: { coords: mds.coords, dims: mds.dims }, distanceRatio: ratio, crossnobis: cn,
+  };
+}

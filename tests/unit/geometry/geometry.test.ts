@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  classicalMds, correlationRdm, crossnobisRdm, distanceRatio, modelRdm, pca, rsa, spearman, symEig, upperTriangle,
+  classicalMds, correlationRdm, crossnobisRdm, distanceRatio, modelRdm, pca, roiGeometry, rsa, spearman, symEig, upperTriangle,
   type ModelRdmKind,
 } from '../../../src/core/geometry/index.ts';
 import { DdError } from '../../../src/core/errors.ts';
@@ -89,5 +89,20 @@ describe('geometry helpers', () => {
     expect(() => correlationRdm([1, 2, NaN, 4], 2, 2)).toThrow(DdError);
     expect(() => crossnobisRdm(X, n, p, g.choice, new Array(n).fill(0))).toThrow(/two runs/);
     expect(() => distanceRatio(correlationRdm(X, n, p), n, new Array(n).fill(1))).toThrow(DdError);
+  });
+});
+
+describe('roiGeometry', () => {
+  it('bundles the measures (golden values)', () => {
+    const r = roiGeometry(X, n, p, {
+      variables: { choice: { values: g.choice, kind: 'categorical' }, sv_diff: { values: g.sv_diff, kind: 'absdiff' } },
+      conditions: g.choice, runs: g.run, permutations: 20, seed: 2,
+    });
+    expect(r.rsa.choice!.rho).toBeCloseTo(g.rsa.choice!.rho, 12);
+    expect(r.rsa.sv_diff!.rho).toBeCloseTo(g.rsa.sv_diff!.rho, 12);
+    expect(r.pca.participationRatio).toBeCloseTo(g.participation_ratio, 10);
+    expect(r.mds.coords.length).toBe(2 * n);
+    expect(r.distanceRatio!.ratio).toBeCloseTo(g.ratio, 12);
+    close(r.crossnobis!.rdm, g.crossnobis, 1e-12);
   });
 });
