@@ -75,6 +75,8 @@ export interface SearchlightOptions {
   seed?: number;
   /** Full Gram recomputation after this many slides (default 64; 0 = never slide). */
   refreshEvery?: number;
+  /** Only the spheres centred on mask voxels [start, end) (e.g. one SLURM task's share); the others score NaN. */
+  range?: { start: number; end: number };
   /** Centres per chunk handed to a worker (default 1024). */
   chunk?: number;
   onProgress?: (done: number, total: number) => void;
@@ -233,17 +235,22 @@ export async function searchlight(input: SearchlightInput, opts: SearchlightOpti
     await Promise.all(regions.map((r, w) => pool.call(w, 'slInit', engine.module, engine.memory, w, r, n, maxM)));
     await pool.broadcast('slSetTask', task);
     const chunk = Math.max(1, opts.chunk ?? 1024);
-    let next = 0, done = 0;
+    const r0 = opts.range?.start ?? 0, r1 = opts.range?.end ?? V;
+    if (!Number.isInteger(r0) || !Number.isInteger(r1) || r0 < 0 || r1 > V || r0 > r1) {
+      throw new DdError('ARGS_BAD_VALUE', `searchlight range [${r0}, ${r1}) is not inside the ${V} mask voxels.`);
+    }
+    arena.f64(layout.outScore, V).fill(NaN);
+    let next = r0, done = 0;
     const stats: ShardStats[] = [];
     const workerLoop = async (w: number) => {
-      while (next < V) {
+      while (next < r1) {
         if (opts.signal?.aborted) throw new DdError('SEARCHLIGHT_CANCELLED', 'The searchlight was cancelled.');
         const start = next;
-        const end = Math.min(V, start + chunk);
+        const end = Math.min(r1, start + chunk);
         next = end;
         stats.push(await pool.call(w, 'slRun', start, end));
         done += end - start;
-        opts.onProgress?.(done, V);
+        opts.onProgress?.(done, r1 - r0);
       }
     };
     await Promise.all(Array.from({ length: pool.size }, (_, w) => workerLoop(w)));

@@ -48,6 +48,14 @@ describe('searchlight = scikit-learn cross_val_score per sphere (golden)', () =>
     expect(a.nSlides).toBe(0);
     expect([...b.scores]).toEqual([...a.scores]);
   });
+  it('a range of centres scores those spheres only (NaN elsewhere), identically', async () => {
+    const c = g.cases[0]!;
+    const r = await searchlight(input(c), { radiusMm: c.radius, folds: folds(c), range: { start: 50, end: 120 } }, { module });
+    for (let v = 0; v < c.scores.length; v++) {
+      if (v >= 50 && v < 120) expect(Math.abs(r.scores[v]! - c.scores[v]!)).toBeLessThanOrEqual(1e-12);
+      else expect(Number.isNaN(r.scores[v]!)).toBe(true);
+    }
+  });
   it('permutation p map: seeded, p = (1+#≥)/(1+N)', async () => {
     const c = g.cases[0]!;
     const r1 = await searchlight(input(c), { radiusMm: c.radius, folds: folds(c), permutations: 9, seed: 3 }, { module });
