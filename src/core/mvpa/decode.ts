@@ -448,23 +448,30 @@ const yieldToEvents = (): Promise<void> => {
  * permutation order, so the result is bit-identical to decode() whatever the number of workers.
  * Small jobs (estimated under opts.parallelMinSeconds) never start the workers.
  */
+const NO_LABELS = new Float64Array(0);
+
 export async function decodeAsync(data: DecodeData, opts: DecodeAsyncOptions): Promise<DecodeResult> {
   const s = setup(data, opts);
   const n = data.n, nPerm = s.nPerm;
   const nullScores = new Float64Array(nPerm);
   if (nPerm === 0) return result(data, opts, s, nullScores, 0);
   const scorer = new NullScorer(opts.model, opts.modelOptions, s.metric, s.prepared, n);
-  const chunk = Math.max(1, Math.min(64, Math.ceil(nPerm / 40)));
-  const nChunks = Math.ceil(nPerm / chunk);
-  let nextChunk = 0;
+
+  // Chunks of consecutive permutations, drawn in order when handed out. Guided sizes: about
+  // 1/(4 threads) of what is left, at most 64 and at least `minChunk`, so the last chunks are small.
+  interface Chunk { start: number; count: number; labels: Float64Array; done: boolean }
+  const minChunk = Math.max(1, Math.min(16, Math.ceil(nPerm / 100)));
+  let threads = 1;
+  let next = 0; // first permutation not yet handed out
   let done = 0;
   let workerNotConverged = 0;
   let failure: unknown = null;
-  const take = (): { start: number; count: number; labels: Float64Array } | null => {
-    if (nextChunk >= nChunks || failure !== null) return null;
+  const take = (): Chunk | null => {
+    if (next >= nPerm || failure !== null) return null;
     if (opts.signal?.aborted) { failure ??= cancelled(); return null; }
-    const start = nextChunk++ * chunk;
-    const count = Math.min(chunk, nPerm - start);
+    const count = Math.min(nPerm - next, Math.max(minChunk, Math.min(64, Math.ceil((nPerm - next) / (4 * threads)))));
+    const start = next;
+    next += count;
     const labels = new Float64Array(count * n);
     try {
       for (let b = 0; b < count; b++) s.nextLabels(start + b, labels.subarray(b * n, b * n + n));
@@ -472,68 +479,85 @@ export async function decodeAsync(data: DecodeData, opts: DecodeAsyncOptions): P
       failure ??= e;
       return null;
     }
-    return { start, count, labels };
+    return { start, count, labels, done: false };
   };
-  const report = (count: number) => {
-    done += count;
+  const finish = (c: Chunk, scores: Float64Array) => {
+    if (c.done) return false;
+    c.done = true;
+    c.labels = NO_LABELS; // sent or scored: free them
+    nullScores.set(scores, c.start);
+    done += c.count;
     opts.onProgress?.(done, nPerm);
+    return true;
   };
 
-  // Workers: started only for a long job, while this thread goes on scoring.
-  const inFlight = new Set<Promise<void>>();
+  // Workers: started only for a long job, while this thread goes on scoring. When nothing is
+  // left to hand out, this thread also scores the chunks still out on workers (the same labels
+  // give the same scores anywhere; the first result wins), so it never waits on a slow worker
+  // nor on a worker start slower than the whole job.
+  const outstanding: Chunk[] = [];
+  let starting = false;
   const modelName = opts.model.name;
-  const builtIn = MODELS[modelName] === opts.model;
-  const canShare = !!opts.startWorkers && builtIn;
+  const canShare = !!opts.startWorkers && MODELS[modelName] === opts.model;
   let started = !canShare;
   const startWorkers = () => {
     started = true;
+    starting = true;
     const job: NullJob = { model: modelName, modelOptions: opts.modelOptions, metric: s.metric, n, folds: s.prepared };
-    const p = (async () => {
+    void (async () => {
       let workers: PermutationWorkers | null = null;
       try {
         workers = await opts.startWorkers!();
       } catch {
         return; // no workers: this thread does the work
+      } finally {
+        starting = false;
       }
-      if (!workers) return;
+      if (!workers || next >= nPerm || failure !== null) return;
       const w = workers;
-      await Promise.all(Array.from({ length: w.size }, async (_, id) => {
-        try {
-          await w.setup(id, job);
-        } catch (e) {
-          failure ??= e;
-          return;
-        }
-        // Two chunks in flight per worker, so it never waits for this thread.
-        const pump = async (): Promise<void> => {
-          const c = take();
-          if (!c) return;
+      threads = 1 + w.size;
+      for (let id = 0; id < w.size; id++) {
+        void (async () => {
           try {
-            const r = await w.run(id, c.labels, c.count);
-            nullScores.set(r.scores, c.start);
-            workerNotConverged += r.notConverged;
-            report(c.count);
+            await w.setup(id, job);
           } catch (e) {
             failure ??= e;
             return;
           }
-          return pump();
-        };
-        await Promise.all([pump(), pump()]);
-      }));
+          // Two chunks in flight per worker, so it never waits for this thread.
+          const pump = async (): Promise<void> => {
+            const c = take();
+            if (!c) return;
+            if (outstanding.length >= 64) outstanding.splice(0, outstanding.length, ...outstanding.filter((o) => !o.done));
+            outstanding.push(c);
+            try {
+              const r = await w.run(id, c.labels, c.count);
+              if (finish(c, r.scores)) workerNotConverged += r.notConverged;
+            } catch (e) {
+              if (!c.done) failure ??= e;
+              return;
+            }
+            return pump();
+          };
+          await Promise.all([pump(), pump()]);
+        })();
+      }
     })();
-    inFlight.add(p);
   };
 
   const minSeconds = opts.parallelMinSeconds ?? 0.2;
   let chunksDone = 0;
   for (;;) {
-    const c = take();
-    if (!c) break;
+    let c = take();
+    if (!c) {
+      if (failure !== null) break;
+      // Nothing left to hand out: score the oldest chunk still out on a worker, or stop.
+      c = outstanding.find((o) => !o.done) ?? null;
+      if (!c) break;
+    }
     const t0 = performance.now();
     const r = scorer.run(c.labels, c.count);
-    nullScores.set(r.scores, c.start);
-    report(c.count);
+    finish(c, r.scores);
     chunksDone++;
     if (!started) {
       // The first chunk also warms up the code; the estimate comes from the second one (or
@@ -543,9 +567,8 @@ export async function decodeAsync(data: DecodeData, opts: DecodeAsyncOptions): P
       if (perPerm * left > minSeconds * (chunksDone === 1 ? 2 : 1)) startWorkers();
       else if (chunksDone >= 2) started = true; // measured: a small job, this thread alone
     }
-    if (inFlight.size > 0) await yieldToEvents();
+    if (outstanding.length > 0 || starting) await yieldToEvents();
   }
-  await Promise.all(inFlight);
   if (failure !== null) throw failure;
   return result(data, opts, s, nullScores, scorer.notConverged + workerNotConverged);
 }

@@ -147,6 +147,17 @@ describe('decodeAsync: permutation shards give decode()’s null scores bit for 
     }
   }
 
+  it('a worker that never answers: this thread scores its chunks too (same result, no hang)', async () => {
+    const model = getModel('svc');
+    const opts: DecodeOptions = { model, cv: parseCv('blocked:4:0'), permutations: 60, seed: 5 };
+    const ref = decode({ X, n, p, y }, opts);
+    let calls = 0;
+    const stuck: PermutationWorkers = { size: 1, setup: async () => {}, run: () => { calls++; return new Promise(() => {}); } };
+    const got = await decodeAsync({ X, n, p, y }, { ...opts, parallelMinSeconds: 0, startWorkers: async () => stuck });
+    expect(calls).toBeGreaterThan(0);
+    expect([...got.nullScores]).toEqual([...ref.nullScores]);
+  });
+
   it('small jobs stay on this thread; no workers, no start', async () => {
     const model = getModel('ridge');
     let started = 0;
