@@ -496,7 +496,7 @@ export async function decodeAsync(data: DecodeData, opts: DecodeAsyncOptions): P
   // give the same scores anywhere; the first result wins), so it never waits on a slow worker
   // nor on a worker start slower than the whole job.
   const outstanding: Chunk[] = [];
-  let starting = false;
+  let starting = false, sharing = false;
   const modelName = opts.model.name;
   const canShare = !!opts.startWorkers && MODELS[modelName] === opts.model;
   let started = !canShare;
@@ -516,6 +516,7 @@ export async function decodeAsync(data: DecodeData, opts: DecodeAsyncOptions): P
       if (!workers || next >= nPerm || failure !== null) return;
       const w = workers;
       threads = 1 + w.size;
+      sharing = true; // from now on this thread lets the workers' replies in between its chunks
       for (let id = 0; id < w.size; id++) {
         void (async () => {
           try {
@@ -567,7 +568,7 @@ export async function decodeAsync(data: DecodeData, opts: DecodeAsyncOptions): P
       if (perPerm * left > minSeconds * (chunksDone === 1 ? 2 : 1)) startWorkers();
       else if (chunksDone >= 2) started = true; // measured: a small job, this thread alone
     }
-    if (outstanding.length > 0 || starting) await yieldToEvents();
+    if (starting || sharing) await yieldToEvents();
   }
   if (failure !== null) throw failure;
   return result(data, opts, s, nullScores, scorer.notConverged + workerNotConverged);
