@@ -108,10 +108,25 @@ const api = {
     return { isolated: globalThis.crossOriginIsolated === true };
   },
 
-  async demo(opts: { subjects: number; seed: number; effects: Partial<DemoEffects> }): Promise<TeachingDemo> {
+  async demo(
+    opts: { subjects: number; seed: number; effects: Partial<DemoEffects> },
+    onProgress?: (p: { subject: string; done: number; total: number }) => void,
+  ): Promise<TeachingDemo> {
     const t0 = performance.now();
     const sink = blobSink();
-    const truth = await writeDemoDataset(sink, { subjects: opts.subjects, size: 'small', seed: opts.seed, effects: opts.effects });
+    let last = -Infinity;
+    const truth = await writeDemoDataset(sink, {
+      subjects: opts.subjects, size: 'small', seed: opts.seed, effects: opts.effects,
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - last < 150 && p.done < p.total) return;
+        last = now;
+        try {
+          const r = onProgress?.({ subject: p.subject, done: p.done, total: p.total }) as unknown;
+          if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(() => {});
+        } catch { /* the page went away */ }
+      },
+    });
     return { files: [...sink.files].map(([path, blob]) => ({ path, blob, lastModified: 0 })), truth, seconds: (performance.now() - t0) / 1000 };
   },
 

@@ -43,6 +43,8 @@ test('teaching demo: strong effects decode above chance in vmPFC, with progress,
 
   const t0 = await page.evaluate(() => performance.now());
   await page.getByTestId('try-demo').click();
+  await expect(page.getByTestId('demo-gen-progress')).toContainText('Simulating the BOLD runs');
+  await page.screenshot({ path: join(SCREENS, 'demo-generating.png') });
   await expect(page.getByTestId('demo-generated')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('pipeline-progress')).toBeVisible();
   await expect(page.getByTestId('demo-results')).toBeVisible({ timeout: 170_000 });

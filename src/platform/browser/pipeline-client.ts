@@ -19,7 +19,7 @@ export interface RunningPipeline {
 }
 
 export interface PipelineClient {
-  demo(opts: { subjects: number; seed: number; effects: Partial<DemoEffects> }): Promise<TeachingDemo>;
+  demo(opts: { subjects: number; seed: number; effects: Partial<DemoEffects> }, onProgress?: (p: { subject: string; done: number; total: number }) => void): Promise<TeachingDemo>;
   run(files: BlobEntry[], config: unknown, opts: PipelineRunOptions, onProgress: (e: ProgressEvent) => void): RunningPipeline;
   close(): void;
 }
@@ -56,7 +56,7 @@ export function createPipelineClient(): PipelineClient {
     return Promise.race([f(l.remote), l.dead]);
   };
   return {
-    demo: (o) => call((r) => r.demo(o)),
+    demo: (o, onProgress) => call((r) => r.demo(o, onProgress ? proxy(onProgress) : undefined)),
     run(files, config, opts, onProgress) {
       const runId = `pipeline-${Date.now().toString(36)}-${++counter}`;
       const result = call((r) => r.run(runId, files, config, opts, proxy(onProgress))) as Promise<PipelineRunResult>;
