@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   behavior: async () => (await import('./commands/behavior.ts')).behavior,
   decode: async () => (await import('./commands/decode.ts')).decode,
   searchlight: async () => (await import('./commands/searchlight.ts')).searchlight,
+  group: async () => (await import('./commands/group.ts')).group,
+  slurm: async () => (await import('./commands/slurm.ts')).slurm,
 };
 
 const USAGE = `ddmvpa — MVPA for delay-discounting fMRI
@@ -28,6 +30,10 @@ usage: ddmvpa <command> [options]
   decode --x X.npy --y TABLE.tsv --target COL [--groups COL] [--model svc|logreg|ridge] [--cv loro|blocked:K[:GAP_S]|kfold:K] [--metric NAME] [--permutations N] [--seed S] [--json]
   searchlight --x brain.npy --mask brain_mask.nii.gz --y TABLE.tsv --target COL --out MAP.nii.gz [--radius 6] [--model M] [--cv CV] [--permutations N] [--jobs N] [--json]
   searchlight --group MAP… --out T.nii.gz [--chance 0.5]   group t map across subjects
+  run --bids DIR --out DIR [--config FILE] [--subjects A,B] [--jobs N] [--cache-dir DIR | --no-cache] [--memory-budget MB] [--permutations N] [--seed S]
+      [--subject-index I]                      one subject only (a SLURM array task), merged later by "group"
+  group --out DIR                              merge DIR/subjects/sub-*.json into DIR/results.json with group statistics
+  slurm --bids DIR --out DIR [run options] [--partition P] [--cpus-per-task N] [--submit]   sbatch array + group job
 See docs/CLI.md for the full contract.`;
 
 /** Runs one command; returns the process exit code (0 ok, 2 bad input, 1 anything else). */

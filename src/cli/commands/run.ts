@@ -34,7 +34,7 @@ import type { HostFile, PipelineHost } from '../../core/pipeline/host.ts';
 import { mvpaDecodeStage } from '../../core/pipeline/mvpa-decode.ts';
 import { resultTables, type Results } from '../../core/pipeline/results.ts';
 import {
-  decodeCell, localExecutor, prepareSubject, runPipeline, type CellResult, type DecodeCellJob, type PreparedSubject, type SubjectExecutor, type SubjectJob,
+  decodeCell, localExecutor, planPipeline, prepareSubject, runPipeline, type CellResult, type DecodeCellJob, type PreparedSubject, type SubjectExecutor, type SubjectJob,
 } from '../../core/pipeline/runner.ts';
 import { decodeError } from '../../core/pipeline/stages.ts';
 import type { ProgressEvent } from '../../core/pipeline/stages.ts';
@@ -379,7 +379,11 @@ export async function configFromArgs(args: Args): Promise<Config> {
   return parseConfig(applyFlagOverrides(raw, (f) => (has(args, f) ? flagAll(args, f) : undefined)));
 }
 
-const KNOWN_FLAGS = new Set(['bids', 'derivatives', 'config', 'out', 'jobs', 'cache-dir', 'no-cache', 'memory-budget', 'json', 'worker', ...FIELDS.map((f) => f.flag)]);
+const KNOWN_FLAGS = new Set(['bids', 'derivatives', 'config', 'out', 'jobs', 'cache-dir', 'no-cache', 'memory-budget', 'json', 'worker', 'subject-index', ...FIELDS.map((f) => f.flag)]);
+
+/** Where `--subject-index` writes its part (merged by `ddmvpa group`). */
+export const SUBJECT_PARTS_DIR = 'subjects';
+export const subjectPartFile = (id: string) => `${SUBJECT_PARTS_DIR}/sub-${id}.json`;
 
 export async function run(args: Args): Promise<CommandResult> {
   if (has(args, 'worker')) return workerMain(nodeDecodeStage);
@@ -393,7 +397,9 @@ export async function run(args: Args): Promise<CommandResult> {
   if (has(args, 'no-cache') && has(args, 'cache-dir')) throw new DdError('ARGS_CONFLICT', '--no-cache and --cache-dir contradict each other; give one.');
   const cacheDir = has(args, 'no-cache') ? null : resolve(flag(args, 'cache-dir') ?? defaultCacheDir());
   const budgetMbFlag = flag(args, 'memory-budget');
-  const budgetMb = budgetMbFlag === undefined ? undefined : numberFlag(args, 'memory-budget', 0);
+  // Inside a SLURM task the allocation (--mem) is the budget unless one is given.
+  const slurmMb = Number(process.env.SLURM_MEM_PER_NODE);
+  const budgetMb = budgetMbFlag === undefined ? (slurmMb > 0 ? slurmMb * 0.9 : undefined) : numberFlag(args, 'memory-budget', 0);
   if (budgetMb !== undefined && !(budgetMb > 0)) throw new DdError('ARGS_BAD_VALUE', `--memory-budget must be a number of MB > 0, got "${budgetMbFlag}".`);
   const memory = hostMemory({ budgetMb });
   const jobsFlag = numberFlag(args, 'jobs', availableParallelism());
@@ -410,9 +416,21 @@ export async function run(args: Args): Promise<CommandResult> {
   const files = await datasetFiles(bids, derivatives, skip);
   const host = await nodeHost({ files, cacheDir, onCacheEvent: cacheEvents });
   const nSubjects = new Set([...files.keys()].map((p) => /(?:^|\/)sub-([A-Za-z0-9]+)\//.exec(p)?.[1]).filter(Boolean)).size;
+  // One SLURM array task: subject I of the plan (the config stays as it is, so the merged parts
+  // equal one run over all subjects).
+  let only: string[] | undefined;
+  const indexFlag = flag(args, 'subject-index');
+  if (indexFlag !== undefined) {
+    const index = Number(indexFlag);
+    const ids = planPipeline([...files.keys()], config).jobs.map((j) => j.subject);
+    if (!Number.isInteger(index) || index < 0 || index >= ids.length) {
+      throw new DdError('ARGS_BAD_VALUE', `--subject-index must be a whole number from 0 to ${ids.length - 1} (the dataset has ${ids.length} subject(s)), got "${indexFlag}".`);
+    }
+    only = [ids[index]!];
+  }
   // With a cache the workers share, decodings spread over workers (ROI × target shards): more
   // workers than subjects help. Without, a subject is the unit of work.
-  const jobs = Math.max(1, cacheDir ? jobsFlag : Math.min(jobsFlag, config.data.subjects?.length ?? nSubjects));
+  const jobs = Math.max(1, cacheDir ? jobsFlag : Math.min(jobsFlag, only?.length ?? config.data.subjects?.length ?? nSubjects));
   const executor = jobs > 1
     ? await processExecutor({ slots: jobs, budgetBytes: memory.budgetBytes, cacheDir, files, onCacheEvent: cacheEvents })
     : localExecutor(host, nodeDecodeStage);
@@ -427,7 +445,7 @@ export async function run(args: Args): Promise<CommandResult> {
   try {
     results = await runPipeline({
       config, host, decodeStage: nodeDecodeStage, version: await appVersion(), executor, signal: ac.signal,
-      provenance: { host: 'node', bids: basename(resolve(bids)) },
+      provenance: { host: 'node', bids: basename(resolve(bids)) }, only,
       onProgress: (e) => {
         const k = `${e.stage}/${e.subject}`;
         const t = performance.now();
@@ -452,6 +470,16 @@ export async function run(args: Args): Promise<CommandResult> {
   }
 
   const sink = dirSink(out);
+  if (only) {
+    const file = subjectPartFile(only[0]!);
+    await sink.write(file, JSON.stringify(results, null, 2) + '\n');
+    const seconds = (performance.now() - started) / 1000;
+    const failed = results.errors.length > 0;
+    return {
+      json: { out, part: join(out, file), subject: only[0], n_errors: results.errors.length, seconds },
+      text: `sub-${only[0]} analysed in ${seconds.toFixed(1)} s${failed ? ` with ${results.errors.length} error(s)` : ''} → ${join(out, file)} (merge with \`ddmvpa group --out ${out}\`)`,
+    };
+  }
   await sink.write('results.json', JSON.stringify(results, null, 2) + '\n');
   for (const [name, text] of Object.entries(resultTables(results))) await sink.write(name, text);
   await sink.write('config.json', configToJson(config));

@@ -445,6 +445,11 @@ export interface PipelineOptions {
   onOverBudget?(subject: string, needBytes: number): void;
   /** Extra provenance (e.g. the dataset root, the host). */
   provenance?: Record<string, unknown>;
+  /**
+   * Run only these subjects of the plan (one SLURM array task each), leaving the config as it is,
+   * so that merging the parts (merge.ts) gives the results of one run over all subjects.
+   */
+  only?: string[];
 }
 
 export interface PipelinePlan {
@@ -478,6 +483,27 @@ function countRows(text: string): number {
   return Math.max(0, text.split('\n').filter((l) => l.trim() !== '').length - 1);
 }
 
+/**
+ * The group stage's input: per ROI × target, every subject's score in subject order (with its
+ * decode key when known: the group cache key is made of them).
+ */
+export function groupCells(config: Config, subjects: { id: string; decoding: DecodingRow[]; decodeKeys?: Record<string, string> }[]): GroupCell[] {
+  const cells: GroupCell[] = [];
+  for (const spec of config.rois) {
+    const roi = roiNameOf(spec);
+    for (const target of config.decoding.targets) {
+      const scores: [string, string, number][] = [];
+      let metric = decodingFor(config, target).metric;
+      for (const o of subjects) {
+        const row = o.decoding.find((d) => d.roi === roi && d.target === target);
+        if (row) { scores.push([o.id, o.decodeKeys?.[cellId(roi, target)] ?? '', row.score]); metric = row.metric as typeof metric; }
+      }
+      cells.push({ roi, target, metric, scores });
+    }
+  }
+  return cells;
+}
+
 export async function runPipeline(opts: PipelineOptions): Promise<Results> {
   const { config, host } = opts;
   const started = performance.now();
@@ -486,6 +512,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Results> {
 
   const t0 = performance.now();
   const plan = planPipeline([...host.files.keys()], config);
+  if (opts.only) plan.jobs = plan.jobs.filter((j) => opts.only!.includes(j.subject));
   stats.discover.seconds += (performance.now() - t0) / 1000;
 
   const executor = opts.executor ?? localExecutor(host, opts.decodeStage);
@@ -559,19 +586,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<Results> {
   for (const o of outcomes) addStats(stats, o.stats);
 
   // group
-  const cells: GroupCell[] = [];
-  for (const spec of config.rois) {
-    const roi = roiNameOf(spec);
-    for (const target of config.decoding.targets) {
-      const scores: [string, string, number][] = [];
-      let metric = decodingFor(config, target).metric;
-      for (const o of outcomes) {
-        const row = o.decoding.find((d) => d.roi === roi && d.target === target);
-        if (row) { scores.push([o.id, o.decodeKeys[cellId(roi, target)]!, row.score]); metric = row.metric as typeof metric; }
-      }
-      cells.push({ roi, target, metric, scores });
-    }
-  }
+  const cells = groupCells(config, outcomes);
   const before = host.cache ? { ...host.cache.counters } : null;
   const group = await cachedStage<GroupRow[]>(ctx, 'group', groupKey(cells, config), () => computeGroup(cells, config), jsonCodec<GroupRow[]>());
   const c = host.cache;
