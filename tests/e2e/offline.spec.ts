@@ -40,6 +40,10 @@ test('plain static host: the service worker isolates the page, and offline a rel
   await isolatedAndReady(page);
   await expect(page.getByTestId('single-thread-banner')).toHaveCount(0);
   await expect(page.getByTestId('offline-status')).toHaveAttribute('data-sw', 'active');
+  // One service worker controls the page, and the web app manifest is served.
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(1);
+  expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${host!.url}/sw.js`);
+  expect((await page.request.get(`${host!.url}/manifest.webmanifest`)).ok()).toBe(true);
   // Shared memory works across workers: the two-worker self-test.
   await page.getByRole('button', { name: 'Run kernel self-test' }).click();
   await expect(page.getByTestId('selftest-workers')).toHaveAttribute('data-realms', '2', { timeout: 60_000 });
