@@ -86,7 +86,7 @@ describe('ddmvpa slurm on a real SLURM', () => {
   it('after scancel of a running task, --submit again runs only the missing subject and reuses its cache', async () => {
     const out = join(tmp, 'cancelled');
     // 2 CPUs per task on this 2-CPU node: the tasks run one after the other.
-    const sub = JSON.parse(ddmvpa('slurm', '--bids', data, '--out', out, ...RUN, '--permutations', '2000', '--cpus-per-task', '2', '--submit', '--json'));
+    const sub = JSON.parse(ddmvpa('slurm', '--bids', data, '--out', out, ...RUN, '--permutations', '600', '--cpus-per-task', '2', '--submit', '--json'));
     const last = `${sub.array_job}_3`;
     const log = join(out, 'slurm', 'logs', `${sub.array_job}_3.out`);
     const t0 = Date.now();
@@ -100,7 +100,7 @@ describe('ddmvpa slurm on a real SLURM', () => {
     expect(readdirSync(join(out, 'subjects')).sort()).toEqual(['sub-01.json', 'sub-02.json', 'sub-03.json']);
     expect(existsSync(join(out, 'results.json'))).toBe(false); // the afterok group job never ran
 
-    const again = JSON.parse(ddmvpa('slurm', '--bids', data, '--out', out, ...RUN, '--permutations', '2000', '--cpus-per-task', '2', '--submit', '--json'));
+    const again = JSON.parse(ddmvpa('slurm', '--bids', data, '--out', out, ...RUN, '--permutations', '600', '--cpus-per-task', '2', '--submit', '--json'));
     expect(again.to_run).toEqual(['04']);
     expect(again.finished).toEqual(['01', '02', '03']);
     await waitIdle();
