@@ -27,7 +27,7 @@ usage: ddmvpa <command> [options]
   extract --bold B --events E --roi SPEC… --out DIR [--estimator lss|lsa|lag] [--confounds TSV] [--preset P] [--json]
   demo --out DIR [--subjects N] [--size small|full] [--seed S]
   behavior EVENTS.tsv… [--json]             hyperbolic discounting fit per events file
-  decode --x X.npy --y TABLE.tsv --target COL [--groups COL] [--model svc|logreg|ridge] [--cv loro|blocked:K[:GAP_S]|kfold:K] [--metric NAME] [--permutations N] [--seed S] [--json]
+  decode --x X.npy --y TABLE.tsv --target COL [--groups COL] [--model svc|logreg|ridge] [--cv loro|blocked:K[:GAP_S]|kfold:K] [--metric NAME] [--scaling within-run|train-fold|none] [--permutations N] [--seed S] [--jobs N] [--decision-out FILE] [--json]
   searchlight --x brain.npy --mask brain_mask.nii.gz --y TABLE.tsv --target COL --out MAP.nii.gz [--radius 6] [--model M] [--cv CV] [--permutations N] [--jobs N] [--json]
   searchlight --group MAP… --out T.nii.gz [--chance 0.5]   group t map across subjects
   run --bids DIR --out DIR [--config FILE] [--subjects A,B] [--jobs N] [--cache-dir DIR | --no-cache] [--memory-budget MB] [--permutations N] [--seed S]
