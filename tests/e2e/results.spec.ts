@@ -107,6 +107,21 @@ test('viewer: a results.json from `ddmvpa run` shows behaviour, decoding and gro
   expect(png.suggestedFilename()).toBe('discount-curves.png');
   expect(readFileSync(await png.path()).subarray(1, 4).toString('latin1')).toBe('PNG');
 
+  // The single-file HTML report: plots inline, tables, no script, nothing from elsewhere.
+  const [rep] = await Promise.all([page.waitForEvent('download'), view.getByTestId('rv-report').click()]);
+  expect(rep.suggestedFilename()).toBe('report.html');
+  const html = readFileSync(await rep.path(), 'utf8');
+  expect(html.match(/<svg/g)?.length).toBe(4);
+  expect(html).toContain('vmpfc');
+  expect(html).toContain(cliResults.group[0].mean.toFixed(3));
+  expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  writeFileSync(join(tmp, 'report.html'), html);
+  const reportPage = await page.context().newPage();
+  await reportPage.setViewportSize({ width: 1366, height: 768 });
+  await reportPage.goto(`file://${join(tmp, 'report.html')}`);
+  await reportPage.screenshot({ path: join(SCREENS, 'report-html.png') });
+  await reportPage.close();
+
   await page.screenshot({ path: join(SCREENS, 'viewer-behaviour.png') });
   await page.evaluate(() => document.getElementById('viewer-rv-grp')!.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: join(SCREENS, 'viewer-group.png') });
