@@ -7,7 +7,7 @@ export interface Args {
 }
 
 /** Flags that never take a value. */
-const BOOLEAN_FLAGS = new Set(['json', 'verify', 'if-missing', 'submit', 'no-cache', 'whole-brain', 'help']);
+const BOOLEAN_FLAGS = new Set(['json', 'verify', 'if-missing', 'submit', 'no-cache', 'whole-brain', 'help', 'worker', 'print-config']);
 
 export function parseArgs(argv: string[]): Args {
   const positional: string[] = [];

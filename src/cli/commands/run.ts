@@ -259,7 +259,7 @@ async function processExecutor(opts: {
   let closing = false;
 
   const spawnWorker = (): WorkerProc => {
-    const child = fork(BIN, ['run', '--worker', '1'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'advanced' });
+    const child = fork(BIN, ['run', '--worker'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'advanced' });
     let markReady!: () => void;
     const w: WorkerProc = { child, ready: new Promise<void>((r) => { markReady = r; }), busy: false, dead: false, taskId: null };
     child.on('message', (m: FromWorker) => {

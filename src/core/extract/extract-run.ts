@@ -31,6 +31,10 @@ export interface ExtractRunInput {
   preset?: ConfoundPreset;
   spikeFd?: number | null;
   estimator: Estimator;
+  /** High-pass period of the cosine drift (s, default 128), slice-time reference (fraction of a TR, default 0.5), lag window (s after onset, default [4, 8]). */
+  highPassS?: number;
+  sliceTimeRef?: number;
+  lagWindowS?: readonly [number, number];
   /** ROI specs (CLI syntax); `brain` adds the whole brain mask. */
   rois: string[];
   loadImage: LoadImage;
@@ -79,6 +83,7 @@ export async function extractRun(input: ExtractRunInput): Promise<ExtractRunResu
   const projection = buildProjection({
     trials: trials.map((t) => ({ index: t.index, onset: t.onset, duration: t.duration, missed: t.choice === null })),
     tr, nVolumes: T, confounds: confCols, confoundNames: confNames, estimator: input.estimator,
+    highPassS: input.highPassS, sliceTimeRef: input.sliceTimeRef, lagWindowS: input.lagWindowS,
   });
   warnings.push(...projection.warnings);
   const nRows = projection.rows.length;

@@ -314,10 +314,6 @@ export function extractKey(hashes: RunHashes, roiSpec: string, roiFileHash: stri
 export async function computeExtraction(ctx: StageContext, run: RunLayout, specs: string[], config: Config, subject: string): Promise<ExtractEntry[]> {
   const host = ctx.host;
   const p = config.patterns;
-  if (p.high_pass_s !== 128 || p.slice_time_ref !== 0.5) {
-    const field = p.high_pass_s !== 128 ? 'patterns.high_pass_s' : 'patterns.slice_time_ref';
-    throw new DdError('CONFIG_UNSUPPORTED', `config ${field}: the extraction stage (extractRun) does not take this setting yet; only the default (high_pass_s 128, slice_time_ref 0.5) can be used.`);
-  }
   const text = async (path: string | undefined) => (path ? { file: path, text: await fileOf(host, path).text() } : undefined);
   const report = progressReporter(ctx, 'extract', subject);
   const result = await extractRun({
@@ -329,6 +325,8 @@ export async function computeExtraction(ctx: StageContext, run: RunLayout, specs
     preset: p.confounds,
     spikeFd: p.spike_fd_mm,
     estimator: p.estimator,
+    highPassS: p.high_pass_s,
+    sliceTimeRef: p.slice_time_ref,
     rois: specs,
     loadImage: host.loadImage,
     makeProjector: host.makeProjector,
