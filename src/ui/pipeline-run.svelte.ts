@@ -10,7 +10,7 @@ import { DdError } from '../core/errors.ts';
 import type { BlobEntry } from '../core/pipeline/blob-host.ts';
 import type { Config } from '../core/pipeline/config.ts';
 import type { ProgressEvent } from '../core/pipeline/stages.ts';
-import type { PipelineClient, PipelineRunResult, RunningPipeline } from '../platform/browser/pipeline-client.ts';
+import type { PipelineClient, PipelineRunResult, PipelineStats, RunningPipeline } from '../platform/browser/pipeline-client.ts';
 
 export interface SubjectProgress {
   stage: string;
@@ -29,6 +29,8 @@ export class PipelineRun {
   result = $state.raw<PipelineRunResult | null>(null);
   error = $state.raw<{ code: string; message: string; file: string | null } | null>(null);
   cancelled = $state(false);
+  /** Memory and cache facts of the worker, polled once a second while running. */
+  stats = $state.raw<PipelineStats | null>(null);
 
   #handle: RunningPipeline | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -56,7 +58,12 @@ export class PipelineRun {
     this.#finished.clear();
     this.#t0 = performance.now();
     this.running = true;
-    this.#timer = setInterval(() => { this.elapsedS = (performance.now() - this.#t0) / 1000; }, 250);
+    this.stats = null;
+    let tick = 0;
+    this.#timer = setInterval(() => {
+      this.elapsedS = (performance.now() - this.#t0) / 1000;
+      if (++tick % 4 === 0) void this.#pollStats();
+    }, 250);
     this.#handle = this.client.run(files, config, opts, (e) => this.#onProgress(e));
     try {
       const r = await this.#handle.result;
@@ -72,12 +79,20 @@ export class PipelineRun {
       return null;
     } finally {
       if (this.#timer) clearInterval(this.#timer);
+      const last = await this.client.stats().catch(() => null);
+      if (last) this.stats = last;
       this.elapsedS = (performance.now() - this.#t0) / 1000;
       this.etaS = null;
       this.running = false;
       this.cancelling = false;
       this.#handle = null;
     }
+  }
+
+  async #pollStats(): Promise<void> {
+    const s = await this.client.stats();
+    if (!s) return;
+    if (this.running) this.stats = s;
   }
 
   async cancel(): Promise<void> {

@@ -56,6 +56,17 @@ export interface TeachingDemo {
 let wasmUrl: string | null = null;
 let engine: Promise<KernelEngine> | null = null;
 const runs = new Map<string, AbortController>();
+let engineReady: KernelEngine | null = null;
+let currentCache: Cache | null = null;
+
+/** Live facts of a run for the page: memory of the kernels and of this worker's JS heap, cache use. */
+export interface PipelineStats {
+  wasmBytes: number;
+  heapBytes: number | null;
+  cacheFound: number;
+  cacheReads: number;
+  cacheWrites: number;
+}
 
 function getEngine(): Promise<KernelEngine> {
   if (!engine) {
@@ -63,6 +74,7 @@ function getEngine(): Promise<KernelEngine> {
     engine = loadKernelModule(wasmUrl).then((m) => {
       const e = createKernelEngine(m);
       useWasmSolvers(e);
+      engineReady = e;
       return e;
     });
     engine.catch(() => { engine = null; });
@@ -130,6 +142,12 @@ const api = {
     return { files: [...sink.files].map(([path, blob]) => ({ path, blob, lastModified: 0 })), truth, seconds: (performance.now() - t0) / 1000 };
   },
 
+  stats(): PipelineStats {
+    const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null;
+    const c = currentCache?.counters;
+    return { wasmBytes: engineReady ? engineReady.memory.buffer.byteLength : 0, heapBytes: heap, cacheFound: c?.found ?? 0, cacheReads: c?.reads ?? 0, cacheWrites: c?.writes ?? 0 };
+  },
+
   cancel(runId: string): boolean {
     const c = runs.get(runId);
     if (!c) return false;
@@ -142,6 +160,7 @@ const api = {
     const controller = new AbortController();
     runs.set(runId, controller);
     const t0 = performance.now();
+    currentCache = null;
     try {
       const config: Config = parseConfig(rawConfig);
       const eng = await getEngine();
@@ -150,6 +169,7 @@ const api = {
       if (opts.cache !== false) {
         try {
           cache = new Cache(await idbStore());
+          currentCache = cache;
         } catch (e) {
           cacheNote = (e as Error).message;
         }

@@ -65,6 +65,7 @@ test('teaching demo: strong effects decode above chance in vmPFC, with progress,
   const long = (await page.evaluate(() => (globalThis as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks))
     .filter((t) => t.start + t.duration >= t0 && t.start <= t1 && t.duration > 100);
   expect(long, 'main-thread long tasks during the run').toEqual([]);
+  await expect(page.getByTestId('pp-stats')).toContainText(/kernels [\d.]+ (KB|MB)[\s\S]*cache \d+ of \d+ look-ups found, [1-9]\d* stored/);
   await page.screenshot({ path: join(SCREENS, 'demo-progress-done.png') });
   await page.getByTestId('demo-results').scrollIntoViewIfNeeded();
   await page.evaluate(() => document.getElementById('demo-results-h')!.scrollIntoView({ block: 'start' }));

@@ -8,10 +8,10 @@ import { installDdErrorTransfer } from '../../workers/comlink-errors.ts';
 import type { DemoEffects } from '../../core/demo/spec.ts';
 import type { BlobEntry } from '../../core/pipeline/blob-host.ts';
 import type { ProgressEvent } from '../../core/pipeline/stages.ts';
-import type { PipelineRunOptions, PipelineRunResult, PipelineWorkerApi, TeachingDemo } from '../../workers/pipeline-worker.ts';
+import type { PipelineRunOptions, PipelineRunResult, PipelineStats, PipelineWorkerApi, TeachingDemo } from '../../workers/pipeline-worker.ts';
 import { kernelWasmUrl } from './pool.ts';
 
-export type { PipelineRunResult, TeachingDemo } from '../../workers/pipeline-worker.ts';
+export type { PipelineRunResult, PipelineStats, TeachingDemo } from '../../workers/pipeline-worker.ts';
 
 export interface RunningPipeline {
   result: Promise<PipelineRunResult>;
@@ -21,6 +21,8 @@ export interface RunningPipeline {
 export interface PipelineClient {
   demo(opts: { subjects: number; seed: number; effects: Partial<DemoEffects> }, onProgress?: (p: { subject: string; done: number; total: number }) => void): Promise<TeachingDemo>;
   run(files: BlobEntry[], config: unknown, opts: PipelineRunOptions, onProgress: (e: ProgressEvent) => void): RunningPipeline;
+  /** Live memory and cache facts of the worker (null when it is not running). */
+  stats(): Promise<PipelineStats | null>;
   close(): void;
 }
 
@@ -66,6 +68,10 @@ export function createPipelineClient(): PipelineClient {
           if (live) await live.remote.cancel(runId);
         },
       };
+    },
+    async stats() {
+      if (!live) return null;
+      return Promise.race([live.remote.stats(), live.dead]).catch(() => null);
     },
     close() {
       if (!live) return;
