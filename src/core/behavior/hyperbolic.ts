@@ -22,6 +22,7 @@
  */
 import type { Trial } from '../bids/events.ts';
 import { DdError } from '../errors.ts';
+import { exp, log, log1p } from '../math/fdlibm.ts';
 
 export type FitFlag =
   | 'degenerate_all_one_choice'
@@ -82,11 +83,11 @@ export function subjectiveValue(amount: number, delayDays: number, k: number): n
 }
 
 function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+  return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
 }
 function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
+  if (z >= 0) return 1 / (1 + exp(-z));
+  const e = exp(z);
   return e / (1 + e);
 }
 
@@ -109,7 +110,7 @@ export function choiceData(trials: readonly Trial[]): ChoiceData {
 
 /** Negative log-likelihood at (ln k, ln β). */
 export function hyperbolicNll(data: ChoiceData, logK: number, logBeta: number): number {
-  const k = Math.exp(logK), b = Math.exp(logBeta);
+  const k = exp(logK), b = exp(logBeta);
   let f = 0;
   for (let i = 0; i < data.n; i++) {
     const z = b * (data.aL[i]! / (1 + k * data.dL[i]!) - data.aS[i]! / (1 + k * data.dS[i]!));
@@ -127,7 +128,7 @@ export function hyperbolicNllDerivatives(data: ChoiceData, logK: number, logBeta
 }
 
 function nllDeriv(data: ChoiceData, u: number, v: number): Deriv {
-  const k = Math.exp(u), b = Math.exp(v);
+  const k = exp(u), b = exp(v);
   let f = 0, g0 = 0, g1 = 0, h00 = 0, h01 = 0, h11 = 0;
   for (let i = 0; i < data.n; i++) {
     const aL = data.aL[i]!, dL = data.dL[i]!, aS = data.aS[i]!, dS = data.dS[i]!;
@@ -243,7 +244,7 @@ export function fitHyperbolic(trials: readonly Trial[], opts: HyperbolicOptions 
     if (fixedBeta !== null && !(fixedBeta > 0 && Number.isFinite(fixedBeta))) {
       throw new DdError('BEHAVIOR_BAD_OPTION', `fixedBeta is ${fixedBeta}; it must be a positive number (older practice: 1). Leave it unset to estimate β.`);
     }
-    const vFixed = fixedBeta === null ? null : Math.log(fixedBeta);
+    const vFixed = fixedBeta === null ? null : log(fixedBeta);
     const box: Box = {
       lo: [kB[0], vFixed ?? bB[0]], hi: [kB[1], vFixed ?? bB[1]], free: [true, vFixed === null],
     };
@@ -255,10 +256,10 @@ export function fitHyperbolic(trials: readonly Trial[], opts: HyperbolicOptions 
     const dvals = new Float64Array(data.n);
     const grid: { u: number; v: number; f: number }[] = [];
     for (const u of us) {
-      const k = Math.exp(u);
+      const k = exp(u);
       for (let i = 0; i < data.n; i++) dvals[i] = data.aL[i]! / (1 + k * data.dL[i]!) - data.aS[i]! / (1 + k * data.dS[i]!);
       for (const v of vs) {
-        const b = Math.exp(v);
+        const b = exp(v);
         let f = 0;
         for (let i = 0; i < data.n; i++) { const z = b * dvals[i]!; f += softplus(z) - data.y[i]! * z; }
         grid.push({ u, v, f });
@@ -272,15 +273,15 @@ export function fitHyperbolic(trials: readonly Trial[], opts: HyperbolicOptions 
     }
     const [u, v] = best!.x;
     const nll = best!.f;
-    out.log_k = u; out.k = Math.exp(u);
-    out.log_beta = v; out.beta = Math.exp(v);
+    out.log_k = u; out.k = exp(u);
+    out.log_beta = v; out.beta = exp(v);
     out.nll = nll;
     const p = nLL / data.n;
-    const nll0 = -(nLL * Math.log(p) + nSS * Math.log(1 - p));
+    const nll0 = -(nLL * log(p) + nSS * log(1 - p));
     out.pseudo_r2 = 1 - nll / nll0;
     out.pseudo_r2_chance = 1 - nll / (data.n * Math.LN2);
     out.aic = 2 * nll + 2 * nParams;
-    out.bic = 2 * nll + nParams * Math.log(data.n);
+    out.bic = 2 * nll + nParams * log(data.n);
     const tol = opts.boundTolerance ?? 0.01;
     const atB = u - kB[0] < tol || kB[1] - u < tol || (vFixed === null && (v - bB[0] < tol || bB[1] - v < tol));
     if (atB) flags.push('at_bound');

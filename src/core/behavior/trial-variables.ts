@@ -5,6 +5,7 @@
  */
 import type { Trial } from '../bids/events.ts';
 import type { HyperbolicFit } from './hyperbolic.ts';
+import { exp } from '../math/fdlibm.ts';
 
 export interface TrialVariables {
   /** Row index in the events file. */
@@ -58,7 +59,7 @@ export function trialVariables(trials: readonly Trial[], fit: Pick<HyperbolicFit
     let pll: number | null = null;
     if (diff !== null && beta !== null && Number.isFinite(beta)) {
       const z = beta * diff;
-      pll = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+      pll = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
     }
     return {
       index: t.index,
