@@ -1,7 +1,7 @@
 /**
  * The one seeded generator of the engine: xoshiro128** (Blackman & Vigna), seeded through
  * splitmix32. Pure 32-bit integer arithmetic, so it is fast in JS (demo data need ~10^9 draws)
- * and gives the same stream in every host. Never Math.random in core.
+ * and gives the same stream in every host. Core code never uses the unseeded global generator.
  */
 export class Rng {
   private s0: number; private s1: number; private s2: number; private s3: number;
