@@ -6,6 +6,7 @@
 import type { MetricName } from '../mvpa/metrics.ts';
 import type { ModelName } from '../mvpa/model.ts';
 import type { Scaling } from '../mvpa/scaling.ts';
+import type { DecodeResult } from '../mvpa/decode.ts';
 
 export interface DecodeTask {
   subject: string;
@@ -33,19 +34,9 @@ export interface DecodeTask {
   seed: number;
 }
 
-export interface DecodeOutcome {
-  metric: MetricName;
-  score: number;
-  foldScores: number[];
-  pValue: number | null;
-  nPermutations: number;
-  nullScores: Float64Array;
-  nSamples: number;
-  nFeatures: number;
-  model: string;
-  cv: string;
-  nNotConverged: number;
-}
+/** The part of the decode driver's result the pipeline keeps (and caches). */
+export type DecodeOutcome = Pick<DecodeResult,
+  'metric' | 'score' | 'foldScores' | 'pValue' | 'nPermutations' | 'nullScores' | 'nSamples' | 'nFeatures' | 'model' | 'cv' | 'nNotConverged'>;
 
 export interface DecodeContext {
   signal?: AbortSignal;

@@ -19,7 +19,7 @@
 import type { DualModel, ModelOptions } from '../model.ts';
 import { denseOps } from './backend.ts';
 import { fitLogregCheckedGram, logreg, type LogregFirstStep } from './logreg.ts';
-import { ridge } from './ridge.ts';
+import { gramRowMeans, ridge } from './ridge.ts';
 import { fitSvcCheckedGram, svc } from './svc.ts';
 import { DdError } from '../../errors.ts';
 import type { DualFit } from '../model.ts';
@@ -77,16 +77,7 @@ function ridgePredictor(K: Float64Array, n: number, Ktest: Float64Array, nTest: 
   checkDecisionInput({ model: 'ridge', coef: new Float64Array(n), intercept: 0, iterations: 0, converged: true }, Ktest, nTest);
   const alpha = positiveOption('ridge', 'alpha', opts?.alpha, 1);
   // The same K_c + αI and Cholesky factor as fitRidge.
-  const kbar = new Float64Array(n);
-  let kmean = 0;
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    let s = 0;
-    for (let j = 0; j < n; j++) s += K[ri + j]!;
-    kbar[i] = s / n;
-    kmean += s;
-  }
-  kmean /= n * n;
+  const { kbar, kmean } = gramRowMeans(K, n);
   const ops = denseOps(K, n);
   const A = ops.M;
   for (let i = 0; i < n; i++) {

@@ -18,11 +18,8 @@ import { linearDecision } from './gram.ts';
 import { denseOps } from './backend.ts';
 import { checkGram, checkTargets, positiveOption } from './validate.ts';
 
-export function fitRidge(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}): DualFit {
-  checkGram('ridge', K, n);
-  checkTargets('ridge', y, n);
-  const alpha = positiveOption('ridge', 'alpha', opts.alpha, 1);
-
+/** Row means of K and its grand mean: the centring terms of kernel ridge with an intercept. */
+export function gramRowMeans(K: Float64Array, n: number): { kbar: Float64Array; kmean: number } {
   const kbar = new Float64Array(n);
   let kmean = 0;
   for (let i = 0; i < n; i++) {
@@ -33,6 +30,15 @@ export function fitRidge(K: Float64Array, n: number, y: Float64Array, opts: Mode
     kmean += s;
   }
   kmean /= n * n;
+  return { kbar, kmean };
+}
+
+export function fitRidge(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}): DualFit {
+  checkGram('ridge', K, n);
+  checkTargets('ridge', y, n);
+  const alpha = positiveOption('ridge', 'alpha', opts.alpha, 1);
+
+  const { kbar, kmean } = gramRowMeans(K, n);
   let ymean = 0;
   for (let i = 0; i < n; i++) ymean += y[i]!;
   ymean /= n;
