@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
 
 const SCREENS = join(process.cwd(), 'tests/e2e/screens');
-const ORIGIN = 'http://127.0.0.1:4173';
+import { ORIGIN } from './origin.ts';
 
 async function openDemo(page: Page) {
   await page.setViewportSize({ width: 1366, height: 768 });

@@ -16,7 +16,7 @@ import { createGzip, gunzipSync } from 'node:zlib';
 
 const ROOT = process.cwd();
 const SCREENS = join(ROOT, 'tests/e2e/screens');
-const ORIGIN = 'http://127.0.0.1:4173';
+import { ORIGIN } from './origin.ts';
 const SUB = 'sub-01_task-discountFix';
 const PREP = `derivatives/fmriprep/sub-01/func/${SUB}`;
 const FILES = {

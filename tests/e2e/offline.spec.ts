@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { startStaticHost, type StaticHost } from './static-host.ts';
 
-const PORT = 4191;
+const PORT = 4191 + (Number(process.env.PW_PORT ?? 4173) - 4173);
 let host: StaticHost | null = null;
 
 test.beforeAll(async () => {

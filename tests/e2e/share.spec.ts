@@ -2,6 +2,7 @@
 // when the link is opened; no data in a link.
 import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
+import { ORIGIN } from './origin.ts';
 
 const SCREENS = join(process.cwd(), 'tests/e2e/screens');
 
@@ -40,7 +41,7 @@ test('share link round trip: copy the link, open it in a new page, the form is r
 
   const other = await browser.newContext();
   const p2 = await other.newPage();
-  await open(p2, link.replace(/^https?:\/\/[^/]+/, 'http://127.0.0.1:4173'));
+  await open(p2, link.replace(/^https?:\/\/[^/]+/, ORIGIN));
   for (const r of ['vmpfc', 'pcc', 'nacc_r']) await expect(p2.getByTestId(`roi-${r}`)).toBeChecked();
   for (const r of ['brain', 'nacc_l', 'dlpfc_l']) await expect(p2.getByTestId(`roi-${r}`)).not.toBeChecked();
   await expect(p2.getByLabel('Trial estimator')).toHaveValue('lsa');
