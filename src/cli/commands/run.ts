@@ -29,14 +29,13 @@ import { DdError } from '../../core/errors.ts';
 import { Cache, type CacheEvent } from '../../core/cache/cache.ts';
 import { applyFlagOverrides, configFromJson, configToJson, FIELDS, parseConfig, type Config } from '../../core/pipeline/config.ts';
 import type { DecodeStageFn } from '../../core/pipeline/decode-stage.ts';
-import { emptyStats } from '../../core/pipeline/graph.ts';
+import { pooledExecutor, type Task, type TaskResult, type TaskRunner } from '../../core/pipeline/executor.ts';
 import type { HostFile, PipelineHost } from '../../core/pipeline/host.ts';
 import { mvpaDecodeStage } from '../../core/pipeline/mvpa-decode.ts';
 import { resultTables, type Results } from '../../core/pipeline/results.ts';
 import {
-  decodeCell, localExecutor, planPipeline, prepareSubject, runPipeline, type CellResult, type DecodeCellJob, type PreparedSubject, type SubjectExecutor, type SubjectJob,
+  decodeCell, localExecutor, planPipeline, prepareSubject, runPipeline, type SubjectExecutor, type SubjectJob,
 } from '../../core/pipeline/runner.ts';
-import { decodeError } from '../../core/pipeline/stages.ts';
 import type { ProgressEvent } from '../../core/pipeline/stages.ts';
 import { dirSink } from '../../platform/node/dir-sink.ts';
 import { diskStore } from '../../platform/node/disk-store.ts';
@@ -175,11 +174,6 @@ export async function nodeHost(opts: NodeHostOptions): Promise<PipelineHost> {
 // ---------------------------------------------------------------------------------------------
 // Worker processes: one subject at a time each, over IPC.
 
-/** A task for a worker process: a subject up to its decodings, or one decoding. */
-type Task =
-  | { kind: 'prepare'; job: SubjectJob; decode: boolean }
-  | { kind: 'cell'; cell: DecodeCellJob };
-type TaskResult = PreparedSubject | CellResult;
 
 type ToWorker =
   | { type: 'init'; cacheDir: string | null }
@@ -231,134 +225,84 @@ async function workerMain(decodeStage: DecodeStageFn): Promise<never> {
   return new Promise<never>(() => {});
 }
 
-interface WorkerProc {
-  child: ChildProcess;
-  ready: Promise<void>;
-  busy: boolean;
-  dead: boolean;
-  /** The task it runs, or null. */
-  taskId: number | null;
-}
-
-interface Pending {
-  resolve(r: TaskResult): void;
-  reject(e: unknown): void;
-  onProgress(e: ProgressEvent): void;
-  task: Task;
-}
-
-/** N worker processes, each running one task at a time. */
-async function processExecutor(opts: {
-  slots: number; budgetBytes: number; cacheDir: string | null; files: Map<string, string>;
-  onCacheEvent(e: CacheEvent): void;
-}): Promise<SubjectExecutor & { close(): Promise<void> }> {
-  const workers: WorkerProc[] = [];
-  const waiting: ((w: WorkerProc) => void)[] = [];
-  const pending = new Map<number, Pending>();
+/** One worker process as a TaskRunner: a task at a time over IPC; a dead process is replaced. */
+function processRunner(opts: { cacheDir: string | null; files: Map<string, string>; onCacheEvent(e: CacheEvent): void; closing(): boolean }): TaskRunner & { close(): Promise<void> } {
   let nextId = 0;
-  let closing = false;
-
-  const spawnWorker = (): WorkerProc => {
-    const child = fork(BIN, ['run', '--worker'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'advanced' });
+  let pending: { id: number; resolve(r: TaskResult): void; reject(e: unknown): void; onProgress(e: ProgressEvent): void } | null = null;
+  let child: ChildProcess;
+  let ready: Promise<void>;
+  const spawnWorker = () => {
+    const c = fork(BIN, ['run', '--worker'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'advanced' });
     let markReady!: () => void;
-    const w: WorkerProc = { child, ready: new Promise<void>((r) => { markReady = r; }), busy: false, dead: false, taskId: null };
-    child.on('message', (m: FromWorker) => {
+    ready = new Promise<void>((r) => { markReady = r; });
+    c.on('message', (m: FromWorker) => {
       if (m.type === 'ready') { markReady(); return; }
       if (m.type === 'cache-event') { opts.onCacheEvent(m.event); return; }
-      const p = pending.get(m.id);
-      if (!p) return;
+      const p = pending;
+      if (!p || p.id !== m.id) return;
       if (m.type === 'progress') { p.onProgress(m.event); return; }
-      pending.delete(m.id);
-      release(w);
+      pending = null;
       if (m.type === 'done') p.resolve(m.result);
       else p.reject(new DdError(m.error.code, m.error.message));
     });
-    child.on('exit', (code, signal) => {
-      w.dead = true;
-      if (closing) return;
+    c.on('exit', (code, signal) => {
+      if (opts.closing()) return;
       // A worker that dies (killed by the OOM killer, crashed) fails its task, not the run.
-      const id = w.taskId;
-      const p = id === null ? undefined : pending.get(id);
-      if (p && id !== null) {
-        pending.delete(id);
-        p.resolve(deadWorkerResult(p.task, `the worker process exited (${signal ?? `code ${code}`}) while working on ${taskLabel(p.task)}; it may have run out of memory. Lower --jobs or raise --memory-budget.`));
-      }
-      const i = workers.indexOf(w);
-      if (i >= 0) {
-        workers.splice(i, 1, spawnWorker());
-        release(workers[i]!);
-      }
+      const p = pending;
+      pending = null;
+      spawnWorker();
+      p?.reject(new DdError('WORKER_DIED', `the worker process exited (${signal ?? `code ${code}`})`));
     });
-    child.send({ type: 'init', cacheDir: opts.cacheDir } satisfies ToWorker);
-    return w;
+    c.send({ type: 'init', cacheDir: opts.cacheDir } satisfies ToWorker);
+    child = c;
   };
-  const release = (w: WorkerProc) => {
-    w.busy = false;
-    w.taskId = null;
-    const next = waiting.shift();
-    if (next) { w.busy = true; next(w); }
-  };
-  const acquire = () => new Promise<WorkerProc>((res) => {
-    const idle = workers.find((w) => !w.busy && !w.dead);
-    if (idle) { idle.busy = true; res(idle); } else waiting.push(res);
-  });
   const filesOf = (job: SubjectJob): [string, string][] => {
     const files: [string, string][] = [];
     for (const r of job.runs) for (const p of [r.bold, r.events, r.confounds, r.boldJson, r.brainMask]) if (p) files.push([p, opts.files.get(p)!]);
     return files;
   };
-  const submit = async (task: Task, onProgress: (e: ProgressEvent) => void, signal?: AbortSignal): Promise<TaskResult> => {
-    const w = await acquire();
-    await w.ready;
-    const id = nextId++;
-    w.taskId = id;
-    const onAbort = () => w.child.send({ type: 'cancel', id } satisfies ToWorker);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await new Promise<TaskResult>((resolvePromise, reject) => {
-        pending.set(id, { resolve: resolvePromise, reject, onProgress, task });
-        w.child.send({ type: 'task', id, task, files: filesOf(task.kind === 'prepare' ? task.job : task.cell.job) } satisfies ToWorker);
-      });
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-  };
-
-  for (let i = 0; i < opts.slots; i++) workers.push(spawnWorker());
+  spawnWorker();
   return {
-    slots: opts.slots,
+    async run(task, onProgress, signal) {
+      await ready;
+      const id = nextId++;
+      const c = child;
+      const onAbort = () => c.send({ type: 'cancel', id } satisfies ToWorker);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await new Promise<TaskResult>((resolve, reject) => {
+          pending = { id, resolve, reject, onProgress };
+          c.send({ type: 'task', id, task, files: filesOf(task.kind === 'prepare' ? task.job : task.cell.job) } satisfies ToWorker);
+        });
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    close: () => new Promise<void>((res) => {
+      if (child.exitCode !== null || child.signalCode !== null) return res();
+      child.once('exit', () => res());
+      child.disconnect();
+    }),
+  };
+}
+
+/** N worker processes, each running one task at a time. */
+function processExecutor(opts: {
+  slots: number; budgetBytes: number; cacheDir: string | null; files: Map<string, string>;
+  onCacheEvent(e: CacheEvent): void;
+}): SubjectExecutor & { close(): Promise<void> } {
+  let closing = false;
+  const runners = Array.from({ length: opts.slots }, () => processRunner({ ...opts, closing: () => closing }));
+  return pooledExecutor({
+    runners,
     budgetBytes: opts.budgetBytes,
     sharedCache: opts.cacheDir !== null,
-    prepare: async (job, decode, onProgress, signal) => (await submit({ kind: 'prepare', job, decode }, onProgress, signal)) as PreparedSubject,
-    decodeCell: async (cell, onProgress, signal) => (await submit({ kind: 'cell', cell }, onProgress, signal)) as CellResult,
+    diedHint: 'It may have run out of memory: lower --jobs or raise --memory-budget.',
     async close() {
       closing = true;
-      await Promise.all(workers.map((w) => new Promise<void>((res) => {
-        if (w.dead || w.child.exitCode !== null) return res();
-        w.child.once('exit', () => res());
-        w.child.disconnect();
-      })));
+      await Promise.all(runners.map((r) => r.close()));
     },
-  };
-}
-
-function taskLabel(t: Task): string {
-  return t.kind === 'prepare' ? `sub-${t.job.subject}` : `sub-${t.cell.job.subject} ${t.cell.cell.roi}/${t.cell.cell.target}`;
-}
-
-function deadWorkerResult(task: Task, message: string): TaskResult {
-  const error = new DdError('WORKER_DIED', message);
-  if (task.kind === 'cell') return { entry: decodeError(error), stats: emptyStats(), cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null };
-  const subject = task.job.subject;
-  return {
-    outcome: {
-      id: subject, runs: [], behavior: null, decoding: [], warnings: [], failed: true, inputs: [], stats: emptyStats(), decodeKeys: {},
-      errors: [{ subject, stage: 'extract', roi: null, target: null, code: error.code, message, file: null }],
-      cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null,
-    },
-    cells: [],
-    behaviorKey: '',
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,7 +376,7 @@ export async function run(args: Args): Promise<CommandResult> {
   // workers than subjects help. Without, a subject is the unit of work.
   const jobs = Math.max(1, cacheDir ? jobsFlag : Math.min(jobsFlag, only?.length ?? config.data.subjects?.length ?? nSubjects));
   const executor = jobs > 1
-    ? await processExecutor({ slots: jobs, budgetBytes: memory.budgetBytes, cacheDir, files, onCacheEvent: cacheEvents })
+    ? processExecutor({ slots: jobs, budgetBytes: memory.budgetBytes, cacheDir, files, onCacheEvent: cacheEvents })
     : localExecutor(host, nodeDecodeStage);
   log(`${nSubjects} subject(s) found, ${jobs} job(s), memory budget ${Math.round(memory.budgetBytes / MB)} MB (${memory.source}), cache ${cacheDir ?? 'off'}`);
 
