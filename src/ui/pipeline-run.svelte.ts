@@ -2,15 +2,15 @@
  * One analysis run in the pipeline worker, as reactive state for the page: per-subject progress,
  * elapsed time, an ETA for the whole run, cancel, the results or the error.
  *
- * ETA: the running subject's own estimate (from the runner's progress events) plus, for each
- * subject still waiting, the mean time of the subjects already done (or, before any is done,
- * the running subject's projected total).
+ * Subjects may run side by side (subject workers): the worker says when each one finishes.
+ * ETA: for each running subject its own estimate (from the runner's progress events) or the
+ * mean time of the subjects already done minus its time so far, plus the mean time for each
+ * subject still waiting; the sum shared among the workers.
  */
 import { DdError } from '../core/errors.ts';
 import type { BlobEntry } from '../core/pipeline/blob-host.ts';
 import type { Config } from '../core/pipeline/config.ts';
-import type { ProgressEvent } from '../core/pipeline/stages.ts';
-import type { PipelineClient, PipelineRunResult, PipelineStats, RunningPipeline } from '../platform/browser/pipeline-client.ts';
+import type { PipelineClient, PipelineRunOptions, PipelineRunResult, PipelineStats, RunEvent, RunningPipeline } from '../platform/browser/pipeline-client.ts';
 
 export interface SubjectProgress {
   stage: string;
@@ -44,7 +44,7 @@ export class PipelineRun {
     this.client = client;
   }
 
-  async start(files: BlobEntry[], config: Config, subjects: string[], opts: { cache?: boolean } = {}): Promise<PipelineRunResult | null> {
+  async start(files: BlobEntry[], config: Config, subjects: string[], opts: PipelineRunOptions = {}): Promise<PipelineRunResult | null> {
     if (this.running) return null;
     this.subjects = subjects;
     this.progress = {};
@@ -56,6 +56,7 @@ export class PipelineRun {
     this.elapsedS = 0;
     this.#started.clear();
     this.#finished.clear();
+    this.#ownEta.clear();
     this.#t0 = performance.now();
     this.running = true;
     this.stats = null;
@@ -101,28 +102,46 @@ export class PipelineRun {
     await this.#handle.cancel().catch(() => {});
   }
 
-  #onProgress(e: ProgressEvent): void {
+  #onProgress(e: RunEvent): void {
     if (!e.subject) return;
     const now = performance.now();
-    if (!this.#started.has(e.subject)) {
-      // A new subject started: the ones before it in the list are done.
-      for (const s of this.subjects) {
-        if (s === e.subject) break;
-        if (this.#started.has(s) && !this.#finished.has(s)) this.#finished.set(s, now);
-      }
-      this.#started.set(e.subject, now);
-    }
+    if (!this.#started.has(e.subject)) this.#started.set(e.subject, now);
     const next = { ...this.progress };
-    for (const s of this.#finished.keys()) next[s] = { stage: 'decode', done: 1, total: 1, state: 'done' };
-    next[e.subject] = { stage: e.stage, done: e.done, total: e.total, state: 'running' };
+    if (e.stage === 'subject-done') {
+      this.#finished.set(e.subject, now);
+      next[e.subject] = { stage: 'decode', done: 1, total: 1, state: 'done' };
+    } else if (!this.#finished.has(e.subject)) {
+      next[e.subject] = { stage: e.stage, done: e.done, total: e.total, state: 'running' };
+      if (e.stage === 'decode' && e.eta_s !== null) this.#ownEta.set(e.subject, e.eta_s);
+    }
     this.progress = next;
-    // ETA for the whole run.
-    const doneTimes = [...this.#finished].map(([s, t]) => t - this.#started.get(s)!);
-    const waiting = this.subjects.filter((s) => !this.#started.has(s)).length;
-    const runningFor = (now - this.#started.get(e.subject)!) / 1000;
-    const stageShare = e.stage === 'decode' ? 0.5 + 0.5 * (e.total ? e.done / e.total : 0) : e.stage === 'extract' ? 0.5 * (e.total ? e.done / e.total : 0) : 0.05;
-    const perSubject = doneTimes.length ? doneTimes.reduce((a, b) => a + b, 0) / doneTimes.length / 1000 : stageShare > 0.1 ? runningFor / stageShare : null;
-    const own = e.eta_s !== null && e.stage === 'decode' ? e.eta_s : perSubject !== null ? Math.max(0, perSubject - runningFor) : null;
-    this.etaS = own === null || perSubject === null ? null : own + waiting * perSubject;
+    this.etaS = this.#eta(now);
+  }
+
+  #ownEta = new Map<string, number>();
+
+  /** Seconds left for the whole run, or null before there is anything to go on. */
+  #eta(now: number): number | null {
+    const doneTimes = [...this.#finished].map(([s, t]) => (t - this.#started.get(s)!) / 1000);
+    const running = [...this.#started.keys()].filter((s) => !this.#finished.has(s));
+    const waiting = this.subjects.length - this.#started.size;
+    let perSubject = doneTimes.length ? doneTimes.reduce((a, b) => a + b, 0) / doneTimes.length : null;
+    if (perSubject === null) {
+      // Before any subject is done: project from how far the running ones are.
+      const projected = running.map((s) => {
+        const p = this.progress[s]!;
+        const share = p.stage === 'decode' ? 0.5 + 0.5 * (p.total ? p.done / p.total : 0) : p.stage === 'extract' ? 0.5 * (p.total ? p.done / p.total : 0) : 0.05;
+        return share > 0.1 ? (now - this.#started.get(s)!) / 1000 / share : null;
+      }).filter((x) => x !== null);
+      if (projected.length === 0) return null;
+      perSubject = projected.reduce((a, b) => a + b, 0) / projected.length;
+    }
+    let left = waiting * perSubject;
+    for (const s of running) {
+      const own = this.#ownEta.get(s);
+      left += own ?? Math.max(0, perSubject - (now - this.#started.get(s)!) / 1000);
+    }
+    const workers = Math.max(1, Math.min(this.stats?.workers ?? 1, this.subjects.length));
+    return left / workers;
   }
 }

@@ -13,30 +13,34 @@
 import { expose } from 'comlink';
 import { installDdErrorTransfer } from './comlink-errors.ts';
 import { DdError } from '../core/errors.ts';
-import { Cache } from '../core/cache/cache.ts';
+import type { Cache } from '../core/cache/cache.ts';
 import { writeDemoDataset, type DemoTruth } from '../core/demo/dataset.ts';
 import type { DemoEffects } from '../core/demo/spec.ts';
-import { wasmProjector } from '../core/extract/wasm-projector.ts';
-import type { Projector } from '../core/extract/projector.ts';
 import { createKernelEngine, type KernelEngine } from '../core/kernels/index.ts';
 import { useWasmSolvers } from '../core/mvpa/models/index.ts';
-import { filesFromBlobs, type BlobEntry } from '../core/pipeline/blob-host.ts';
+import type { BlobEntry } from '../core/pipeline/blob-host.ts';
 import { parseConfig, type Config } from '../core/pipeline/config.ts';
-import type { DecodeStageFn } from '../core/pipeline/decode-stage.ts';
-import type { PipelineHost } from '../core/pipeline/host.ts';
-import { mvpaDecodeStage } from '../core/pipeline/mvpa-decode.ts';
 import { resultTables, type Results } from '../core/pipeline/results.ts';
 import { runPipeline } from '../core/pipeline/runner.ts';
 import type { ProgressEvent } from '../core/pipeline/stages.ts';
 import { blobSink } from '../platform/browser/blob-sink.ts';
-import { idbStore } from '../platform/browser/idb-store.ts';
+import { planWorkers, readCapacity, type WorkerPlan } from '../platform/browser/memory.ts';
+import { browserDecodeStage, browserPipelineHost, openBrowserCache } from '../platform/browser/pipeline-host.ts';
 import { loadKernelModule } from '../platform/browser/pool.ts';
+import { subjectWorkerExecutor, type WorkerExecutor } from '../platform/browser/subject-executor.ts';
 
 installDdErrorTransfer();
+
+/** What the page hears during a run: stage progress, and each subject as it finishes. */
+export type RunEvent = ProgressEvent | { stage: 'subject-done'; subject: string; failed: boolean };
 
 export interface PipelineRunOptions {
   /** Use the IndexedDB cache (default true). */
   cache?: boolean;
+  /** Subject workers (default: planWorkers from the device; 1 = everything in this worker). */
+  workers?: number;
+  /** Memory budget of the run in MB (default: half of the device memory). */
+  budgetMb?: number;
 }
 
 export interface PipelineRunResult {
@@ -45,6 +49,8 @@ export interface PipelineRunResult {
   /** Why the cache was not used, when it was not. */
   cacheNote: string | null;
   seconds: number;
+  /** Workers and memory budget the run used, and why. */
+  workers: WorkerPlan;
 }
 
 export interface TeachingDemo {
@@ -59,14 +65,20 @@ const runs = new Map<string, AbortController>();
 let engineReady: KernelEngine | null = null;
 let currentCache: Cache | null = null;
 
-/** Live facts of a run for the page: memory of the kernels and of this worker's JS heap, cache use. */
+/** Live facts of a run for the page: memory of the kernels and JS heaps of the workers, cache use. */
 export interface PipelineStats {
   wasmBytes: number;
   heapBytes: number | null;
   cacheFound: number;
   cacheReads: number;
   cacheWrites: number;
+  /** Workers analysing (this one, or the subject workers of the run). */
+  workers: number;
 }
+
+let currentExecutor: WorkerExecutor | null = null;
+/** The subject workers' last facts, kept for the page after they are closed. */
+let lastExecutorStats: Awaited<ReturnType<WorkerExecutor['stats']>> = [];
 
 function getEngine(): Promise<KernelEngine> {
   if (!engine) {
@@ -81,38 +93,6 @@ function getEngine(): Promise<KernelEngine> {
   }
   return engine;
 }
-
-const yieldChannel = new MessageChannel();
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => {
-    yieldChannel.port1.onmessage = () => resolve();
-    yieldChannel.port2.postMessage(0);
-  });
-}
-
-/** Lets cancel messages in during the stream pass (one macrotask at most every 50 ms). */
-function yielding(p: Projector): Projector {
-  let last = performance.now();
-  return {
-    gather: (raw, slot) => p.gather(raw, slot),
-    async project(w, b) {
-      await p.project(w, b);
-      if (performance.now() - last >= 50) {
-        await macrotask();
-        last = performance.now();
-      }
-    },
-    result: () => p.result(),
-    dispose: () => p.dispose(),
-  };
-}
-
-/** Decodings run synchronously: a macrotask before each lets a cancel in. */
-const decodeStage: DecodeStageFn = async (task, ctx) => {
-  await macrotask();
-  if (ctx.signal?.aborted) throw new DdError('RUN_CANCELLED', 'The run was cancelled.');
-  return mvpaDecodeStage(task, ctx);
-};
 
 const api = {
   init(opts: { wasmUrl: string }) {
@@ -142,10 +122,18 @@ const api = {
     return { files: [...sink.files].map(([path, blob]) => ({ path, blob, lastModified: 0 })), truth, seconds: (performance.now() - t0) / 1000 };
   },
 
-  stats(): PipelineStats {
+  async stats(): Promise<PipelineStats> {
     const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null;
     const c = currentCache?.counters;
-    return { wasmBytes: engineReady ? engineReady.memory.buffer.byteLength : 0, heapBytes: heap, cacheFound: c?.found ?? 0, cacheReads: c?.reads ?? 0, cacheWrites: c?.writes ?? 0 };
+    const own: PipelineStats = { wasmBytes: engineReady ? engineReady.memory.buffer.byteLength : 0, heapBytes: heap, cacheFound: c?.found ?? 0, cacheReads: c?.reads ?? 0, cacheWrites: c?.writes ?? 0, workers: 1 };
+    const subs = currentExecutor ? await currentExecutor.stats() : lastExecutorStats;
+    if (subs.length === 0) return own;
+    const sum = (f: (s: PipelineStats | (typeof subs)[number]) => number) => f(own) + subs.reduce((a, x) => a + f(x), 0);
+    return {
+      wasmBytes: sum((x) => x.wasmBytes), heapBytes: heap === null ? null : sum((x) => x.heapBytes ?? 0),
+      cacheFound: sum((x) => x.cacheFound), cacheReads: sum((x) => x.cacheReads), cacheWrites: sum((x) => x.cacheWrites),
+      workers: subs.length,
+    };
   },
 
   cancel(runId: string): boolean {
@@ -155,47 +143,44 @@ const api = {
     return true;
   },
 
-  async run(runId: string, files: BlobEntry[], rawConfig: unknown, opts: PipelineRunOptions, onProgress?: (e: ProgressEvent) => void): Promise<PipelineRunResult> {
+  async run(runId: string, files: BlobEntry[], rawConfig: unknown, opts: PipelineRunOptions, onProgress?: (e: RunEvent) => void): Promise<PipelineRunResult> {
     if (runs.size > 0) throw new DdError('RUN_BUSY', 'Another analysis is still running in this tab. Wait for it or cancel it first.');
     const controller = new AbortController();
     runs.set(runId, controller);
     const t0 = performance.now();
     currentCache = null;
+    lastExecutorStats = [];
     try {
       const config: Config = parseConfig(rawConfig);
-      const eng = await getEngine();
-      let cache: Cache | null = null;
-      let cacheNote: string | null = null;
-      if (opts.cache !== false) {
-        try {
-          cache = new Cache(await idbStore());
-          currentCache = cache;
-        } catch (e) {
-          cacheNote = (e as Error).message;
-        }
-      } else cacheNote = 'the cache was switched off for this run';
-      const host: PipelineHost = {
-        files: filesFromBlobs(files),
-        resolveFile: async (path) => {
-          throw new DdError('ROI_FILE_UNSUPPORTED', `${path}: ROI image files are not supported in the browser yet; use the built-in ROIs or ddmvpa run --roi NAME=${path}.`, { file: path });
-        },
-        loadImage: async (path) => {
-          throw new DdError('ROI_FILE_UNSUPPORTED', `${path}: ROI image files are not supported in the browser yet.`, { file: path });
-        },
-        makeProjector: (spec) => yielding(wasmProjector(eng, null, spec)),
-        cache,
-      };
-      const report = (e: ProgressEvent) => {
+      const { cache, note: cacheNote } = await openBrowserCache(opts.cache !== false);
+      currentCache = cache;
+      const plan = planWorkers(readCapacity(), { workers: opts.workers, budgetMb: opts.budgetMb });
+      // Several subject workers when the device has the cores; the engine here only for one.
+      const executor = plan.slots > 1
+        ? subjectWorkerExecutor({ slots: plan.slots, budgetBytes: plan.budgetBytes, files, cache: cache !== null, wasmUrl: wasmUrl! })
+        : null;
+      currentExecutor = executor;
+      const eng = executor ? null : await getEngine();
+      const host = browserPipelineHost(files, eng, cache);
+      const report = (e: RunEvent) => {
         try {
           const r = onProgress?.(e) as unknown;
           if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(() => {});
         } catch { /* the page went away */ }
       };
-      const results = await runPipeline({
-        config, host, decodeStage, version: `${import.meta.env.VITE_APP_VERSION ?? '0.1.0'} (browser)`,
-        signal: controller.signal, onProgress: report, provenance: { host: 'browser' },
-      });
-      return { results, tables: resultTables(results), cacheNote, seconds: (performance.now() - t0) / 1000 };
+      let results: Results;
+      try {
+        results = await runPipeline({
+          config, host, decodeStage: browserDecodeStage, executor: executor ?? undefined, version: `${import.meta.env.VITE_APP_VERSION ?? '0.1.0'} (browser)`,
+          signal: controller.signal, onProgress: report, provenance: { host: 'browser' },
+          onSubjectDone: (o) => report({ stage: 'subject-done', subject: o.id, failed: o.failed }),
+        });
+      } finally {
+        if (executor) lastExecutorStats = await executor.stats();
+        currentExecutor = null;
+        await executor?.close();
+      }
+      return { results, tables: resultTables(results), cacheNote, seconds: (performance.now() - t0) / 1000, workers: plan };
     } catch (err) {
       if (controller.signal.aborted) throw new DdError('RUN_CANCELLED', 'Cancelled. Stages already finished are kept in this browser\'s cache: run again to resume.');
       if (err instanceof DdError) throw err;

@@ -43,3 +43,62 @@ export async function measurePageMemory(timeoutMs = 30_000): Promise<MeasuredMem
     return null;
   }
 }
+
+/** What the browser says about this device (null where it does not). */
+export interface BrowserCapacity {
+  /** navigator.hardwareConcurrency: logical cores. */
+  cores: number | null;
+  /** navigator.deviceMemory: GiB, rounded and capped (Chromium: at most 8). */
+  deviceMemoryGb: number | null;
+}
+
+export function readCapacity(): BrowserCapacity {
+  const nav = globalThis.navigator as (Navigator & { deviceMemory?: number }) | undefined;
+  const cores = nav?.hardwareConcurrency;
+  const mem = nav?.deviceMemory;
+  return {
+    cores: typeof cores === 'number' && cores > 0 ? cores : null,
+    deviceMemoryGb: typeof mem === 'number' && mem > 0 ? mem : null,
+  };
+}
+
+export interface WorkerPlan {
+  /** Subject workers to start (1: everything in the pipeline worker). */
+  slots: number;
+  /** Bytes the tasks running together may hold. */
+  budgetBytes: number;
+  /** One line for the page: where the numbers come from. */
+  why: string;
+}
+
+const GB = 1024 ** 3;
+/** Least memory worth a worker of its own: an idle worker with its kernels, plus one small subject. */
+const PER_WORKER_FLOOR = 192 * 1024 ** 2;
+/** Device memory assumed when the browser does not say (Firefox, Safari). */
+const UNKNOWN_DEVICE_GB = 4;
+
+/**
+ * Workers and memory budget for a run in this tab: one worker per logical core (at most 8), and
+ * half of the device's memory for the analysis (the rest for the OS, the browser and other tabs);
+ * the runner's BudgetQueue keeps the subjects running together within the budget, using each
+ * subject's estimated and then measured need. `override` (tests, settings) wins.
+ */
+export function planWorkers(c: BrowserCapacity, override: { workers?: number; budgetMb?: number } = {}): WorkerPlan {
+  const deviceGb = c.deviceMemoryGb ?? UNKNOWN_DEVICE_GB;
+  const budgetBytes = override.budgetMb !== undefined ? override.budgetMb * 1024 ** 2 : (deviceGb / 2) * GB;
+  const byMemory = Math.max(1, Math.floor(budgetBytes / PER_WORKER_FLOOR));
+  const slots = override.workers !== undefined
+    ? Math.max(1, Math.floor(override.workers))
+    : Math.min(8, c.cores ?? 2, byMemory);
+  const memWhy = override.budgetMb !== undefined
+    ? `memory budget ${fmtGb(budgetBytes)} (set for this run)`
+    : c.deviceMemoryGb === null
+      ? `memory budget ${fmtGb(budgetBytes)} (the browser does not report device memory; ${UNKNOWN_DEVICE_GB} GB assumed)`
+      : `memory budget ${fmtGb(budgetBytes)} (half of the ${c.deviceMemoryGb} GB the browser reports)`;
+  const coreWhy = override.workers !== undefined ? 'set for this run' : c.cores === null ? 'core count unknown' : `${c.cores} logical cores`;
+  return { slots, budgetBytes, why: `${slots} subject worker${slots === 1 ? '' : 's'} (${coreWhy}) · ${memWhy}` };
+}
+
+function fmtGb(b: number): string {
+  return `${(b / GB).toFixed(1)} GB`;
+}

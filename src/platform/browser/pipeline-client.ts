@@ -5,11 +5,10 @@
 import { proxy } from 'comlink';
 import type { DemoEffects } from '../../core/demo/spec.ts';
 import type { BlobEntry } from '../../core/pipeline/blob-host.ts';
-import type { ProgressEvent } from '../../core/pipeline/stages.ts';
-import type { PipelineRunOptions, PipelineRunResult, PipelineStats, PipelineWorkerApi, TeachingDemo } from '../../workers/pipeline-worker.ts';
+import type { PipelineRunOptions, PipelineRunResult, PipelineStats, PipelineWorkerApi, RunEvent, TeachingDemo } from '../../workers/pipeline-worker.ts';
 import { lazyWorker } from './lazy-worker.ts';
 
-export type { PipelineRunResult, PipelineStats, TeachingDemo } from '../../workers/pipeline-worker.ts';
+export type { PipelineRunOptions, PipelineRunResult, PipelineStats, RunEvent, TeachingDemo } from '../../workers/pipeline-worker.ts';
 
 export interface RunningPipeline {
   result: Promise<PipelineRunResult>;
@@ -18,7 +17,7 @@ export interface RunningPipeline {
 
 export interface PipelineClient {
   demo(opts: { subjects: number; seed: number; effects: Partial<DemoEffects> }, onProgress?: (p: { subject: string; done: number; total: number }) => void): Promise<TeachingDemo>;
-  run(files: BlobEntry[], config: unknown, opts: PipelineRunOptions, onProgress: (e: ProgressEvent) => void): RunningPipeline;
+  run(files: BlobEntry[], config: unknown, opts: PipelineRunOptions, onProgress: (e: RunEvent) => void): RunningPipeline;
   /** Live memory and cache facts of the worker (null when it is not running). */
   stats(): Promise<PipelineStats | null>;
   close(): void;

@@ -1,0 +1,77 @@
+/**
+ * The browser's PipelineHost, used by the pipeline worker (one subject at a time) and by the
+ * subject workers (src/workers/subject-worker.ts, several subjects at once): dataset files from
+ * Blobs, the wasm projector, the IndexedDB cache. Work is broken by macrotasks so that a cancel
+ * message can get in during long synchronous stretches.
+ */
+import { Cache } from '../../core/cache/cache.ts';
+import { DdError } from '../../core/errors.ts';
+import type { Projector } from '../../core/extract/projector.ts';
+import { wasmProjector } from '../../core/extract/wasm-projector.ts';
+import type { KernelEngine } from '../../core/kernels/index.ts';
+import { filesFromBlobs, type BlobEntry } from '../../core/pipeline/blob-host.ts';
+import type { DecodeStageFn } from '../../core/pipeline/decode-stage.ts';
+import type { PipelineHost } from '../../core/pipeline/host.ts';
+import { mvpaDecodeStage } from '../../core/pipeline/mvpa-decode.ts';
+import { idbStore } from './idb-store.ts';
+
+const yieldChannel = new MessageChannel();
+/** A macrotask turn (MessageChannel: no 4 ms clamp as with setTimeout). */
+export function macrotask(): Promise<void> {
+  return new Promise((resolve) => {
+    yieldChannel.port1.onmessage = () => resolve();
+    yieldChannel.port2.postMessage(0);
+  });
+}
+
+/** Lets cancel messages in during the stream pass (one macrotask at most every 50 ms). */
+function yielding(p: Projector): Projector {
+  let last = performance.now();
+  return {
+    gather: (raw, slot) => p.gather(raw, slot),
+    async project(w, b) {
+      await p.project(w, b);
+      if (performance.now() - last >= 50) {
+        await macrotask();
+        last = performance.now();
+      }
+    },
+    result: () => p.result(),
+    dispose: () => p.dispose(),
+  };
+}
+
+/** Decodings run synchronously: a macrotask before each lets a cancel in. */
+export const browserDecodeStage: DecodeStageFn = async (task, ctx) => {
+  await macrotask();
+  if (ctx.signal?.aborted) throw new DdError('RUN_CANCELLED', 'The run was cancelled.');
+  return mvpaDecodeStage(task, ctx);
+};
+
+/** The IndexedDB cache, or null with the reason it cannot be used. */
+export async function openBrowserCache(use: boolean): Promise<{ cache: Cache | null; note: string | null }> {
+  if (!use) return { cache: null, note: 'the cache was switched off for this run' };
+  try {
+    return { cache: new Cache(await idbStore()), note: null };
+  } catch (e) {
+    return { cache: null, note: (e as Error).message };
+  }
+}
+
+/** `engine` null: a coordinating host that leaves extraction to subject workers. */
+export function browserPipelineHost(files: BlobEntry[], engine: KernelEngine | null, cache: Cache | null): PipelineHost {
+  return {
+    files: filesFromBlobs(files),
+    resolveFile: async (path) => {
+      throw new DdError('ROI_FILE_UNSUPPORTED', `${path}: ROI image files are not supported in the browser yet; use the built-in ROIs or ddmvpa run --roi NAME=${path}.`, { file: path });
+    },
+    loadImage: async (path) => {
+      throw new DdError('ROI_FILE_UNSUPPORTED', `${path}: ROI image files are not supported in the browser yet.`, { file: path });
+    },
+    makeProjector: (spec) => {
+      if (!engine) throw new DdError('INTERNAL', 'This host coordinates subject workers and does not extract; this is a bug.');
+      return yielding(wasmProjector(engine, null, spec));
+    },
+    cache,
+  };
+}
