@@ -72,6 +72,14 @@ test('teaching demo: strong effects decode above chance in vmPFC, with progress,
   await page.screenshot({ path: join(SCREENS, 'demo-results.png') });
   await page.evaluate(() => document.getElementById('demo-rv-grp')!.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: join(SCREENS, 'demo-results-decoding.png') });
+  // Each decoding's null distribution, with its numbers as the text alternative.
+  const nulls = page.getByTestId('rv-nulls');
+  await nulls.scrollIntoViewIfNeeded();
+  await expect(nulls.locator('svg g[data-roi="vmpfc"][data-target="choice"] rect')).toHaveCount(24);
+  await nulls.locator('summary').click();
+  await expect(nulls.getByTestId('rv-nulls-table').locator('tbody tr')).toHaveCount(await nulls.locator('svg g[data-roi]').count());
+  await expect(nulls.getByTestId('rv-nulls-table').locator('tbody tr').first()).toContainText(/\d+\.\d{3}/);
+  await page.screenshot({ path: join(SCREENS, 'demo-results-nulls.png') });
 
   // Same settings again: everything comes from the IndexedDB cache.
   await page.getByTestId('try-demo').click();

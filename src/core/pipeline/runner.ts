@@ -13,6 +13,7 @@
  * Every computed stage is stored as soon as it is done: a cancelled or killed run resumes from
  * there.
  */
+import { summariseNull, type NullSummary } from '../mvpa/null-summary.ts';
 import { DdError, type DdWarning } from '../errors.ts';
 import type { CacheCounters } from '../cache/cache.ts';
 import { discoverDataset, type RunLayout } from '../bids/layout.ts';
@@ -52,6 +53,8 @@ export interface DecodingRow {
   n_features: number;
   n_dropped: number;
   n_not_converged: number;
+  /** The permutation null distribution in a few numbers (null without permutations). */
+  null_summary: NullSummary | null;
 }
 
 export interface SubjectError {
@@ -389,6 +392,7 @@ export function finishSubject(prepared: PreparedSubject): SubjectOutcome {
         roi: c.roi, target: c.target, model: e.ok.model, cv: e.ok.cv, metric: e.ok.metric, score: e.ok.score, fold_scores: e.ok.fold_scores,
         p_value: e.ok.p_value, q_value: qOf.get(c) ?? null, n_permutations: e.ok.n_permutations, n_samples: e.ok.n_samples,
         n_features: e.ok.n_features, n_dropped: e.ok.n_dropped, n_not_converged: e.ok.n_not_converged,
+        null_summary: summariseNull(e.null_scores),
       });
       out.decodeKeys[cellId(c.roi, c.target)] = c.key;
     } else {
