@@ -10,6 +10,7 @@ import { DdError } from '../core/errors.ts';
 import type { BlobEntry } from '../core/pipeline/blob-host.ts';
 import type { Config } from '../core/pipeline/config.ts';
 import type { ProgressEvent } from '../core/pipeline/stages.ts';
+import type { PipelineRunOptions } from '../workers/pipeline-worker.ts';
 import type { PipelineClient, PipelineRunResult, PipelineStats, RunningPipeline } from '../platform/browser/pipeline-client.ts';
 
 export interface SubjectProgress {
@@ -44,7 +45,7 @@ export class PipelineRun {
     this.client = client;
   }
 
-  async start(files: BlobEntry[], config: Config, subjects: string[], opts: { cache?: boolean } = {}): Promise<PipelineRunResult | null> {
+  async start(files: BlobEntry[], config: Config, subjects: string[], opts: PipelineRunOptions = {}): Promise<PipelineRunResult | null> {
     if (this.running) return null;
     this.subjects = subjects;
     this.progress = {};

@@ -31,12 +31,15 @@ import type { ProgressEvent } from '../core/pipeline/stages.ts';
 import { blobSink } from '../platform/browser/blob-sink.ts';
 import { idbStore } from '../platform/browser/idb-store.ts';
 import { loadKernelModule } from '../platform/browser/pool.ts';
+import { roiFileHost } from '../platform/browser/roi-files.ts';
 
 installDdErrorTransfer();
 
 export interface PipelineRunOptions {
   /** Use the IndexedDB cache (default true). */
   cache?: boolean;
+  /** ROI mask / atlas files named by the config's ROI specs, by the path the spec gives. */
+  roiFiles?: BlobEntry[];
 }
 
 export interface PipelineRunResult {
@@ -164,6 +167,7 @@ const api = {
     try {
       const config: Config = parseConfig(rawConfig);
       const eng = await getEngine();
+      const roiFiles = roiFileHost(opts.roiFiles);
       let cache: Cache | null = null;
       let cacheNote: string | null = null;
       if (opts.cache !== false) {
@@ -176,12 +180,8 @@ const api = {
       } else cacheNote = 'the cache was switched off for this run';
       const host: PipelineHost = {
         files: filesFromBlobs(files),
-        resolveFile: async (path) => {
-          throw new DdError('ROI_FILE_UNSUPPORTED', `${path}: ROI image files are not supported in the browser yet; use the built-in ROIs or ddmvpa run --roi NAME=${path}.`, { file: path });
-        },
-        loadImage: async (path) => {
-          throw new DdError('ROI_FILE_UNSUPPORTED', `${path}: ROI image files are not supported in the browser yet.`, { file: path });
-        },
+        resolveFile: roiFiles.resolveFile,
+        loadImage: roiFiles.loadImage,
         makeProjector: (spec) => yielding(wasmProjector(eng, null, spec)),
         cache,
       };
