@@ -193,8 +193,10 @@ export function checkDraft(draft: unknown): FormCheck {
     return { config: parseConfig(draft), errors };
   } catch (e) {
     const msg = messageOf(e);
-    const named = FIELDS.find((f) => msg.includes(f.path));
-    errors[named?.path ?? 'seed'] = msg;
+    // Under the field named first in the message (e.g. decoding.class_weight … decoding.targets).
+    const at = (path: string) => msg.search(new RegExp(`${path.replace(/\./g, '\\.')}(?![\\w.])`));
+    const named = FIELDS.map((f) => ({ path: f.path, i: at(f.path) })).filter((x) => x.i >= 0).sort((x, y) => x.i - y.i)[0];
+    errors[named?.path ?? 'rois'] = msg;
     return { config: null, errors };
   }
 }
