@@ -101,6 +101,7 @@ test('every field of the setup form round-trips through the share link; validati
   await page.getByTestId('cfg-cv-mode').selectOption('blocked');
   await page.getByTestId('cfg-cv-k').fill('4');
   await page.getByTestId('cfg-cv-gap').fill('20');
+  await page.keyboard.press('Tab'); // a box commits when it is left (change), as a user moves on
   await expect(page.getByTestId('cfg-cv-text')).toHaveText('blocked:4:20');
   await page.getByLabel('Label permutations').fill('250');
   await page.getByLabel('Group test').selectOption('wilcoxon');
@@ -109,21 +110,25 @@ test('every field of the setup form round-trips through the share link; validati
   await page.getByText('Data selection, filtering and behaviour').click();
   await page.getByLabel('High-pass period (s)').fill('100');
   await page.getByLabel('Subjects').fill('01, 02');
+  await page.keyboard.press('Tab');
 
   // Inline validation names the field; a bad value blocks the run and keeps the link at the last valid settings.
   const goodLink = await page.getByTestId('share-url').inputValue();
   await page.getByLabel('C (svc / logreg)').fill('0');
+  await page.keyboard.press('Tab');
   await expect(page.getByTestId('cfg-decoding-C-error')).toContainText('decoding.C: 0 is not allowed; use a number > 0');
   await expect(page.getByLabel('C (svc / logreg)')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByTestId('full-blocker')).toContainText('decoding.C');
   expect(await page.getByTestId('share-url').inputValue()).toBe(goodLink);
   await page.getByTestId('cfg-cv-mode').selectOption('kfold');
   await page.getByTestId('cfg-cv-k').fill('1');
+  await page.keyboard.press('Tab');
   await expect(page.getByTestId('cfg-decoding-cv-error')).toContainText('decoding.cv');
   await page.getByTestId('cfg-cv-mode').selectOption('blocked');
   await page.getByTestId('cfg-cv-k').fill('4');
   await page.getByTestId('cfg-cv-gap').fill('20');
   await page.getByLabel('C (svc / logreg)').fill('0.25');
+  await page.keyboard.press('Tab');
   await expect(page.getByTestId('cfg-decoding-C-error')).toHaveCount(0);
   await expect(page.getByTestId('full-blocker')).toHaveCount(0);
 
@@ -139,8 +144,11 @@ test('every field of the setup form round-trips through the share link; validati
   for (const [k, v] of Object.entries(expected)) expect(u.searchParams.getAll(k), k).toEqual(v);
   expect([...new Set(u.searchParams.keys())].sort()).toEqual(Object.keys(expected).sort());
 
-  await page.evaluate(() => document.querySelector('[data-testid="analysis-settings"]')!.scrollIntoView({ block: 'center' }));
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.evaluate(() => document.getElementById('full-h')!.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: join(SCREENS, 'setup-form.png') });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENS, 'setup-rois.png') });
 
   // The link in a fresh browser context restores the whole form.
   const other = await browser.newContext();
@@ -250,6 +258,7 @@ test('the run uses the form: model, CV, permutations and custom ROIs (sphere, dr
   await page.getByTestId('cfg-cv-k').fill('3');
   await page.getByLabel('Label permutations').fill('20');
   await page.getByLabel('Random seed').fill('3');
+  await page.keyboard.press('Tab');
 
   // The single-run extraction takes the custom ROIs too.
   await page.getByTestId('run').click();

@@ -146,6 +146,25 @@ export const OPTION_HELP: Record<string, Record<string, string>> = {
   },
 };
 
+/**
+ * A longer line for fields whose table help is only a name (the table's help text is still the
+ * label's source for `ddmvpa run --help`; this says what the number does).
+ */
+export const FIELD_NOTES: Record<string, string> = {
+  'data.task': 'BIDS task label of the runs to analyse (the task-<label> part of the file names).',
+  'data.space': 'fMRIPrep output space preferred when a run has several (ROIs are defined in MNI space).',
+  'data.subjects': 'Subject labels separated by commas (01, 02); empty = every subject found.',
+  'patterns.high_pass_s': 'Cosine drift regressors remove slower fluctuations than this period (SPM default 128 s).',
+  'patterns.spike_fd_mm': 'One regressor per volume with framewise displacement above this (mm); empty = none.',
+  'patterns.slice_time_ref': 'Where in each TR the volume is taken to be acquired: 0.5 for fMRIPrep slice-timed data.',
+  'behavior.fixed_beta': 'Hold the softmax β of the choice rule fixed (e.g. 1 on raw dollars, older practice); empty = estimate it.',
+  'decoding.C': 'Inverse regularisation of the SVM / logistic regression: smaller C = stronger penalty (scikit-learn default 1).',
+  'decoding.alpha': 'Ridge penalty on the weights: larger α = stronger shrinkage (scikit-learn default 1).',
+  'decoding.permutations': 'Label permutations per decoding give each score its p-value (0 = none; 1000 resolves p down to 0.001).',
+  'group.permutations': 'Random sign vectors of the sign-flip group test (exact enumeration when 2^n is fewer).',
+  seed: 'Seed of the permutations and sign flips: the same seed gives the same numbers, here and in ddmvpa run.',
+};
+
 /** Readable name of an option value. */
 export function optionLabel(path: string, value: string): string {
   if (path === 'patterns.estimator') return ({ lss: 'LSS: one model per trial', lsa: 'LSA: all trials in one model', lag: 'Lag: mean of volumes 4–8 s after onset' } as Record<string, string>)[value] ?? value;
