@@ -70,7 +70,7 @@ export function openLink(search: string): OpenedLink {
   // A hand-written link may name ROI files: the files are not here, so they are left out.
   const files = config.rois.filter(isFileRoi);
   const notes = files.length
-    ? [`The link names ROI file${files.length > 1 ? 's' : ''} (${files.join(', ')}), which a link cannot carry: add ${files.length > 1 ? 'them' : 'it'} under "Custom ROIs" with the file from your computer.`]
+    ? [`The link names ROI file${files.length > 1 ? 's' : ''} (${files.join(', ')}), which a link cannot carry: add ${files.length > 1 ? 'them' : 'it'} again with "Add a custom ROI" and the file from your computer.`]
     : [];
   if (files.length) {
     const rest = config.rois.filter((r) => !isFileRoi(r));

@@ -21,7 +21,7 @@ export function roiFileHost(entries: readonly BlobEntry[] = []): RoiFileHost {
   const find = (path: string): BlobEntry => {
     const e = byPath.get(path);
     if (!e) {
-      throw new DdError('ROI_FILE_MISSING', `${path}: this ROI file was not given to the page (files are never in a share link). Add it again under "Custom ROIs" (or remove the ROI).`, { file: path });
+      throw new DdError('ROI_FILE_MISSING', `${path}: this ROI file was not given to the page (files are never in a share link). Add it again with "Add a custom ROI" (or remove the ROI).`, { file: path });
     }
     return e;
   };
