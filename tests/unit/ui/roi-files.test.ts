@@ -18,7 +18,7 @@ function maskBytes(): Uint8Array {
 
 describe('roiFileHost', () => {
   it('loads a dropped .nii.gz mask by the path of its spec and resolves it on the BOLD grid', async () => {
-    const blob = new Blob([await gzipBytes(maskBytes())]);
+    const blob = new Blob([(await gzipBytes(maskBytes())) as Uint8Array<ArrayBuffer>]);
     const host = roiFileHost([{ path: 'my_mask.nii.gz', blob, lastModified: 5 }]);
     const vol = await host.loadImage('my_mask.nii.gz');
     expect(vol.dims).toEqual(DIMS);
