@@ -13,11 +13,15 @@ function everyFieldChanged(): FormState {
   c.behavior.fixed_beta = 1;
   c.decoding = {
     targets: ['choice', 'sv_sum', 'rt'], model: { classification: 'logreg', regression: 'ridge' }, C: 0.1, alpha: 10,
-    class_weight: 'balanced', cv: 'blocked:4:20', scaling: 'train-fold',
+    class_weight: 'balanced', cv: 'blocked:4:20', scaling: 'none',
     metric: { classification: 'roc_auc', regression: 'pearson_r' }, permutations: 50,
   };
   c.group = { test: 'sign_flip', permutations: 5000 };
   c.seed = 42;
+  // The optional analyses, when the schema has them (issue 5 contract).
+  const x = c as unknown as Record<string, Record<string, unknown>>;
+  if (x.geometry) x.geometry = { enabled: false, models: ['choice'], permutations: 200 };
+  if (x.searchlight) x.searchlight = { enabled: true, radius_mm: 8, targets: ['choice', 'sv_diff'], permutations: 10 };
   return { config: c, preset: 'motion24' };
 }
 
@@ -30,7 +34,7 @@ describe('share links', () => {
     // Every field of the table differs from its default here, so every flag is in the link.
     const params = new URLSearchParams(shareSearch(form));
     for (const f of FIELDS) {
-      if (getAt(form.config, f.path) === getAt(defaultConfig(), f.path)) continue;
+      if (JSON.stringify(getAt(form.config, f.path)) === JSON.stringify(getAt(defaultConfig(), f.path))) continue;
       expect(params.has(f.flag), f.flag).toBe(true);
     }
   });
