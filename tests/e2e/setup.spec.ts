@@ -230,6 +230,7 @@ test('an invalid custom ROI says why, inline', async ({ page }) => {
   await page.getByTestId('custom-add').click();
   await expect(page.getByTestId('custom-error')).toContainText('give the integer label values joined by +');
   await expect(page.getByTestId('roi-custom')).toHaveCount(0);
+  await page.getByTestId('custom-error').evaluate((el) => el.scrollIntoView({ block: 'center' }));
   await page.screenshot({ path: join(SCREENS, 'setup-custom-roi-error.png') });
 });
 
