@@ -39,9 +39,9 @@ export class SetupState {
     this.preset = f.preset;
   }
 
+  /** Appends an ROI spec (its name already checked unique); a mask / atlas spec brings its file. */
   addRoi(spec: string, file?: File): void {
-    const name = parseRoiSpec(spec).name;
-    this.draft.rois = [...this.draft.rois.filter((r) => r === 'brain' || parseRoiSpec(r).name !== name), spec];
+    this.draft.rois = [...this.draft.rois, spec];
     if (file) {
       const path = (parseRoiSpec(spec) as { path: string }).path;
       this.roiFiles = new Map([...this.roiFiles, [path, file]]);
