@@ -4,32 +4,50 @@
  * settings here and maps onto the same `ddmvpa run` flags. Only settings travel in a link, never
  * data (the files stay on the machine that opened them).
  *
- * The form's settings map onto Config: ROIs → rois, estimator → patterns.estimator, confound
- * preset → patterns.confounds. The form's "Automatic" preset (the best one the run's files
- * allow) is the config default, so it is simply absent from a link; an explicitly chosen preset
- * is always written, even when it equals the default, so the round trip is exact. Every other
- * config field of an opened link (targets, permutations, model, seed, …) is kept as it came.
+ * The setup form edits a whole Config plus one thing of its own: the "Automatic" confound preset
+ * (the best one the run's files allow), which is the config default and so absent from a link;
+ * an explicitly chosen preset is always written, even when it equals the default, so the round
+ * trip is exact. ROIs read from files (NAME=mask.nii.gz, NAME=atlas.nii.gz:L) are data and stay
+ * out of links; built-ins and custom spheres (numbers only) travel.
  */
 import { DdError } from '../core/errors.ts';
 import type { ConfoundPreset } from '../core/bids/confounds.ts';
-import type { Estimator } from '../core/design/index.ts';
-import { defaultConfig, fromSearchParams, toSearchParams, WHOLE_BRAIN_ROI, type Config } from '../core/pipeline/config.ts';
-import { BUILTIN_ROI_NAMES } from '../core/roi/index.ts';
+import { defaultConfig, FIELDS, fromSearchParams, toSearchParams, WHOLE_BRAIN_ROI, type Config } from '../core/pipeline/config.ts';
+import { parseRoiSpec } from '../core/roi/index.ts';
 
-export interface FormSettings {
-  rois: string[];
-  estimator: Estimator;
+export interface FormState {
+  /** Every setting of the analysis (valid: the form only hands over checked configs). */
+  config: Config;
+  /** 'auto' = the best preset the run's files allow (the config default when run). */
   preset: ConfoundPreset | 'auto';
 }
 
-export const DEFAULT_FORM: FormSettings = { rois: ['vmpfc', 'nacc_l', WHOLE_BRAIN_ROI], estimator: 'lss', preset: 'auto' };
+/** The page starts with three ROIs (a quick first extraction), not the schema's ten. */
+export const DEFAULT_ROIS: readonly string[] = ['vmpfc', 'nacc_l', WHOLE_BRAIN_ROI];
 
-const PRESET_KEY = 'preset';
+/** The settings a fresh page opens with (also "Reset to defaults"). */
+export function defaultForm(): FormState {
+  const config = defaultConfig();
+  config.rois = [...DEFAULT_ROIS];
+  return { config, preset: 'auto' };
+}
+
+const PRESET_KEY = FIELDS.find((f) => f.path === 'patterns.confounds')!.flag;
+const ROI_KEY = FIELDS.find((f) => f.path === 'rois')!.flag;
+
+/** ROI specs that read a file (mask or atlas): data, never in a link. */
+export function isFileRoi(spec: string): boolean {
+  if (spec === WHOLE_BRAIN_ROI) return false;
+  try {
+    const k = parseRoiSpec(spec).kind;
+    return k === 'mask' || k === 'atlas';
+  } catch {
+    return false;
+  }
+}
 
 export interface OpenedLink {
-  form: FormSettings;
-  /** The full config of the link (defaults where the link says nothing). */
-  config: Config;
+  form: FormState;
   /** Things of the link this page could not use (e.g. ROI files), one sentence each. */
   notes: string[];
   /** The link was broken: its DdError (code + message); the defaults are used. */
@@ -41,38 +59,45 @@ export interface OpenedLink {
 /** The settings of a page URL's query string (`location.search`). */
 export function openLink(search: string): OpenedLink {
   const params = new URLSearchParams(search);
-  if ([...params.keys()].length === 0) {
-    return { form: { ...DEFAULT_FORM, rois: [...DEFAULT_FORM.rois] }, config: defaultConfig(), notes: [], error: null, fromLink: false };
-  }
+  if ([...params.keys()].length === 0) return { form: defaultForm(), notes: [], error: null, fromLink: false };
   let config: Config;
   try {
     config = fromSearchParams(params);
   } catch (e) {
     const err = e instanceof DdError ? { code: e.code, message: e.message } : { code: 'CONFIG_BAD_VALUE', message: String((e as Error)?.message ?? e) };
-    return { form: { ...DEFAULT_FORM, rois: [...DEFAULT_FORM.rois] }, config: defaultConfig(), notes: [], error: err, fromLink: true };
+    return { form: defaultForm(), notes: [], error: err, fromLink: true };
   }
-  const known = new Set<string>([...BUILTIN_ROI_NAMES, WHOLE_BRAIN_ROI]);
-  const rois = config.rois.filter((r) => known.has(r));
-  const skipped = config.rois.filter((r) => !known.has(r));
-  const notes = skipped.length
-    ? [`The link names ROI${skipped.length > 1 ? 's' : ''} this page cannot load (${skipped.join(', ')}): use the command line (ddmvpa run --roi …) for ROI files and custom spheres.`]
+  // A hand-written link may name ROI files: the files are not here, so they are left out.
+  const files = config.rois.filter(isFileRoi);
+  const notes = files.length
+    ? [`The link names ROI file${files.length > 1 ? 's' : ''} (${files.join(', ')}), which a link cannot carry: add ${files.length > 1 ? 'them' : 'it'} again with "Add a custom ROI" and the file from your computer.`]
     : [];
+  if (files.length) {
+    const rest = config.rois.filter((r) => !isFileRoi(r));
+    config.rois = rest.length ? rest : [...DEFAULT_ROIS];
+  }
   const preset = params.has(PRESET_KEY) ? config.patterns.confounds : 'auto';
-  return { form: { rois, estimator: config.patterns.estimator, preset }, config, notes, error: null, fromLink: true };
+  return { form: { config, preset }, notes, error: null, fromLink: true };
 }
 
-/** The config with the form's settings applied. */
-export function applyForm(base: Config, form: FormSettings): Config {
-  const c = structuredClone(base);
-  c.rois = form.rois.length ? [...form.rois] : c.rois;
-  c.patterns.estimator = form.estimator;
-  c.patterns.confounds = form.preset === 'auto' ? defaultConfig().patterns.confounds : form.preset;
+/** The config a run uses: the form's, with the Automatic preset resolved to the default. */
+export function formConfig(form: FormState): Config {
+  const c = structuredClone(form.config);
+  if (form.preset === 'auto') c.patterns.confounds = defaultConfig().patterns.confounds;
+  else c.patterns.confounds = form.preset;
   return c;
 }
 
-/** Query string (with `?`, or '' for all defaults) of the form's settings over a base config. */
-export function shareSearch(base: Config, form: FormSettings): string {
-  const params = toSearchParams(applyForm(base, form));
+/** Query string (with `?`, or '' for all defaults) of the form's settings; ROI files are left out. */
+export function shareSearch(form: FormState): string {
+  const c = formConfig(form);
+  const rois = c.rois.filter((r) => !isFileRoi(r));
+  c.rois = rois.length ? rois : [...DEFAULT_ROIS];
+  const params = toSearchParams(c);
+  // The ROI list is always written: a link without one would open the page's own three ROIs,
+  // not the schema's ten, so the schema default has to be spelled out too.
+  params.delete(ROI_KEY);
+  for (const r of c.rois) params.append(ROI_KEY, r);
   params.delete(PRESET_KEY);
   if (form.preset !== 'auto') params.set(PRESET_KEY, form.preset);
   const s = params.toString();
@@ -80,9 +105,9 @@ export function shareSearch(base: Config, form: FormSettings): string {
 }
 
 /** The full share link for a page at `href`. */
-export function shareUrl(href: string, base: Config, form: FormSettings): string {
+export function shareUrl(href: string, form: FormState): string {
   const u = new URL(href);
-  u.search = shareSearch(base, form);
+  u.search = shareSearch(form);
   u.hash = '';
   return u.href;
 }

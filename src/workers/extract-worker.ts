@@ -29,6 +29,8 @@ import type { DemoSize } from '../core/demo/spec.ts';
 import type { Pool } from '../core/pool.ts';
 import { blobSink } from '../platform/browser/blob-sink.ts';
 import { createBrowserKernelPool, loadKernelModule } from '../platform/browser/pool.ts';
+import { roiFileHost } from '../platform/browser/roi-files.ts';
+import type { BlobEntry } from '../core/pipeline/blob-host.ts';
 
 installDdErrorTransfer();
 
@@ -79,8 +81,10 @@ export interface RunFacts {
 }
 
 export interface ExtractOptions {
-  /** Built-in ROI names and/or `brain`. */
+  /** ROI specs: built-in names, `brain`, NAME=sphere:X,Y,Z,R, NAME=mask.nii.gz, NAME=atlas.nii.gz:L+L. */
   rois: string[];
+  /** The mask / atlas files the ROI specs name, by that path. */
+  roiFiles?: BlobEntry[];
   estimator: Estimator;
   /** 'auto': motion6+wm+csf with a confounds TSV, motion6 with a motion .txt, none without. */
   preset: ConfoundPreset | 'auto';
@@ -331,9 +335,7 @@ const api = {
         preset: options.preset === 'auto' ? undefined : options.preset,
         estimator: options.estimator,
         rois: options.rois,
-        loadImage: async (path) => {
-          throw new DdError('ROI_FILE_UNSUPPORTED', `${path}: ROI image files are not supported in the browser yet; use the built-in ROIs or the CLI (--roi NAME=${path}).`, { file: path });
-        },
+        loadImage: roiFileHost(options.roiFiles).loadImage,
         makeProjector: (spec) => yielding(wasmProjector(eng, pool, spec), spec.header.bytesPerVolume),
         onProgress: (done, total) => {
           if (!Number.isFinite(passStart)) passStart = performance.now();

@@ -41,6 +41,8 @@ export interface PipelineRunOptions {
   workers?: number;
   /** Memory budget of the run in MB (default: half of the device memory). */
   budgetMb?: number;
+  /** ROI mask / atlas files named by the config's ROI specs, by the path the spec gives. */
+  roiFiles?: BlobEntry[];
 }
 
 export interface PipelineRunResult {
@@ -157,11 +159,11 @@ const api = {
       const plan = planWorkers(readCapacity(), { workers: opts.workers, budgetMb: opts.budgetMb });
       // Several subject workers when the device has the cores; the engine here only for one.
       const executor = plan.slots > 1
-        ? subjectWorkerExecutor({ slots: plan.slots, budgetBytes: plan.budgetBytes, files, cache: cache !== null, wasmUrl: wasmUrl! })
+        ? subjectWorkerExecutor({ slots: plan.slots, budgetBytes: plan.budgetBytes, files, roiFiles: opts.roiFiles ?? [], cache: cache !== null, wasmUrl: wasmUrl! })
         : null;
       currentExecutor = executor;
       const eng = executor ? null : await getEngine();
-      const host = browserPipelineHost(files, eng, cache);
+      const host = browserPipelineHost(files, eng, cache, opts.roiFiles);
       const report = (e: RunEvent) => {
         try {
           const r = onProgress?.(e) as unknown;

@@ -64,7 +64,7 @@ const api = {
     return { isolated: globalThis.crossOriginIsolated === true };
   },
 
-  async run(id: number, task: Task, files: BlobEntry[], useCache: boolean, onProgress: (e: ProgressEvent) => void): Promise<TaskResult> {
+  async run(id: number, task: Task, files: BlobEntry[], roiFiles: BlobEntry[], useCache: boolean, onProgress: (e: ProgressEvent) => void): Promise<TaskResult> {
     const ac = new AbortController();
     running.set(id, ac);
     try {
@@ -75,7 +75,7 @@ const api = {
           if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(() => {});
         } catch { /* the caller went away */ }
       };
-      const env = { host: browserPipelineHost(files, eng, c), decodeStage: browserDecodeStage, signal: ac.signal, onProgress: report };
+      const env = { host: browserPipelineHost(files, eng, c, roiFiles), decodeStage: browserDecodeStage, signal: ac.signal, onProgress: report };
       if (task.kind === 'prepare') {
         const p = await prepareSubject(task.job, env, { decode: task.decode });
         p.outcome.peakBytes = heldBytes();

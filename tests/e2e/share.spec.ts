@@ -26,6 +26,13 @@ test('share link round trip: copy the link, open it in a new page, the form is r
   await page.getByTestId('roi-nacc_r').check();
   await page.getByLabel('Trial estimator').selectOption('lsa');
   await page.getByLabel('Confound regressors').selectOption('motion24');
+  // The decoding settings and a custom sphere travel too (the full form: tests/e2e/setup.spec.ts).
+  await page.getByLabel('Classifier (choice)').selectOption('logreg');
+  await page.getByTestId('cfg-cv-mode').selectOption('kfold');
+  await page.getByTestId('custom-roi').locator('summary').click();
+  await page.getByTestId('custom-name').fill('ofc');
+  for (const [k, v] of [['x', '2'], ['y', '40'], ['z', '-18'], ['r', '6']]) await page.getByTestId(`custom-${k}`).fill(v);
+  await page.getByTestId('custom-add').click();
   await page.getByTestId('share-copy').click();
   await expect(page.getByTestId('share-copied')).toBeVisible();
   const link = await page.evaluate(() => navigator.clipboard.readText());
@@ -33,7 +40,9 @@ test('share link round trip: copy the link, open it in a new page, the form is r
   // The address bar follows the form, too.
   expect(page.url()).toBe(link);
   const u = new URL(link);
-  expect(u.searchParams.getAll('roi').sort()).toEqual(['nacc_r', 'pcc', 'vmpfc']);
+  expect(u.searchParams.getAll('roi').sort()).toEqual(['nacc_r', 'ofc=sphere:2,40,-18,6', 'pcc', 'vmpfc']);
+  expect(u.searchParams.get('classifier')).toBe('logreg');
+  expect(u.searchParams.get('cv')).toBe('kfold:5');
   expect(u.searchParams.get('estimator')).toBe('lsa');
   expect(u.searchParams.get('preset')).toBe('motion24');
   expect(link).not.toMatch(/sub-|\.nii|\.tsv|blob:|discountFix_/);
@@ -46,14 +55,19 @@ test('share link round trip: copy the link, open it in a new page, the form is r
   for (const r of ['brain', 'nacc_l', 'dlpfc_l']) await expect(p2.getByTestId(`roi-${r}`)).not.toBeChecked();
   await expect(p2.getByLabel('Trial estimator')).toHaveValue('lsa');
   await expect(p2.getByLabel('Confound regressors')).toHaveValue('motion24');
+  await expect(p2.getByLabel('Classifier (choice)')).toHaveValue('logreg');
+  await expect(p2.getByTestId('cfg-cv-mode')).toHaveValue('kfold');
+  await expect(p2.getByTestId('roi-custom')).toHaveAttribute('data-spec', 'ofc=sphere:2,40,-18,6');
   expect(await p2.getByTestId('share-url').inputValue()).toBe(link);
   await other.close();
 });
 
-test('a link with other config fields keeps them; a broken link says why and uses the defaults', async ({ page }) => {
-  // permutations and seed are not on this form: they travel through unchanged (same names as `ddmvpa run` flags).
+test('a link opens its config fields in the form; a broken link says why and uses the defaults', async ({ page }) => {
+  // Fields of the analysis settings open in the form (same names as `ddmvpa run` flags).
   await open(page, '/?estimator=lag&permutations=200&seed=7&preset=motion6%2Bwm%2Bcsf');
   await expect(page.getByLabel('Trial estimator')).toHaveValue('lag');
+  await expect(page.getByLabel('Label permutations')).toHaveValue('200');
+  await expect(page.getByLabel('Random seed')).toHaveValue('7');
   await expect(page.getByLabel('Confound regressors')).toHaveValue('motion6+wm+csf');
   const u = new URL(await page.getByTestId('share-url').inputValue());
   expect(u.searchParams.get('permutations')).toBe('200');

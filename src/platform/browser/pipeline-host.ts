@@ -1,7 +1,7 @@
 /**
  * The browser's PipelineHost, used by the pipeline worker (one subject at a time) and by the
- * subject workers (src/workers/subject-worker.ts, several subjects at once): dataset files from
- * Blobs, the wasm projector, the IndexedDB cache. Work is broken by macrotasks so that a cancel
+ * subject workers (src/workers/subject-worker.ts, several subjects at once): dataset files and
+ * ROI mask / atlas files from Blobs, the wasm projector, the IndexedDB cache. Work is broken by macrotasks so that a cancel
  * message can get in during long synchronous stretches.
  */
 import { Cache } from '../../core/cache/cache.ts';
@@ -14,6 +14,7 @@ import type { DecodeStageFn } from '../../core/pipeline/decode-stage.ts';
 import type { PipelineHost } from '../../core/pipeline/host.ts';
 import { mvpaDecodeStage } from '../../core/pipeline/mvpa-decode.ts';
 import { idbStore } from './idb-store.ts';
+import { roiFileHost } from './roi-files.ts';
 
 const yieldChannel = new MessageChannel();
 /** A macrotask turn (MessageChannel: no 4 ms clamp as with setTimeout). */
@@ -59,15 +60,12 @@ export async function openBrowserCache(use: boolean): Promise<{ cache: Cache | n
 }
 
 /** `engine` null: a coordinating host that leaves extraction to subject workers. */
-export function browserPipelineHost(files: BlobEntry[], engine: KernelEngine | null, cache: Cache | null): PipelineHost {
+export function browserPipelineHost(files: BlobEntry[], engine: KernelEngine | null, cache: Cache | null, roiFiles: BlobEntry[] = []): PipelineHost {
+  const rois = roiFileHost(roiFiles);
   return {
     files: filesFromBlobs(files),
-    resolveFile: async (path) => {
-      throw new DdError('ROI_FILE_UNSUPPORTED', `${path}: ROI image files are not supported in the browser yet; use the built-in ROIs or ddmvpa run --roi NAME=${path}.`, { file: path });
-    },
-    loadImage: async (path) => {
-      throw new DdError('ROI_FILE_UNSUPPORTED', `${path}: ROI image files are not supported in the browser yet.`, { file: path });
-    },
+    resolveFile: rois.resolveFile,
+    loadImage: rois.loadImage,
     makeProjector: (spec) => {
       if (!engine) throw new DdError('INTERNAL', 'This host coordinates subject workers and does not extract; this is a bug.');
       return yielding(wasmProjector(engine, null, spec));

@@ -19,7 +19,7 @@ export interface WorkerExecutor extends SubjectExecutor {
 }
 
 export function subjectWorkerExecutor(opts: {
-  slots: number; budgetBytes: number | null; files: BlobEntry[]; cache: boolean; wasmUrl: string;
+  slots: number; budgetBytes: number | null; files: BlobEntry[]; roiFiles: BlobEntry[]; cache: boolean; wasmUrl: string;
 }): WorkerExecutor {
   let nextId = 0;
   const workers = Array.from({ length: opts.slots }, (_, i) => lazyWorker<SubjectWorkerApi>(
@@ -33,7 +33,7 @@ export function subjectWorkerExecutor(opts: {
       const onAbort = () => void w.current()?.cancel(id).catch(() => {});
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        return await w.call((r) => r.run(id, task, opts.files, opts.cache, proxy(onProgress)) as Promise<TaskResult>);
+        return await w.call((r) => r.run(id, task, opts.files, opts.roiFiles, opts.cache, proxy(onProgress)) as Promise<TaskResult>);
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
