@@ -165,6 +165,12 @@ test('geometry: RDM heatmap, PCA / MDS scatter by choice or value, and the table
   await expect(table.getByTestId('geometry-pr')).toHaveText(g0.pca.participation_ratio.toFixed(2));
   await expect(table.getByTestId('geometry-ratio')).toHaveText(g0.ratio.ratio.toFixed(3));
 
+  // All subjects × ROIs in one table.
+  const summary = panel.getByTestId('geometry-summary');
+  await summary.locator('summary').click();
+  await expect(summary.locator('tbody tr')).toHaveCount(results.subjects.reduce((a: number, s: { geometry: unknown[] }) => a + s.geometry.length, 0));
+  await summary.locator('summary').click();
+
   // Keyboard: the ROI and subject menus, the scatter toggles.
   await panel.getByTestId('geometry-roi').focus();
   await page.keyboard.press('ArrowDown');

@@ -7,7 +7,7 @@
  * under the cursor name the side), distinguishable with the common colour-vision deficiencies.
  */
 import { encodeNifti1 } from '../../core/nifti/index.ts';
-import { builtinAtlasGrid, builtinRoiMask, listBuiltinRois, type BuiltinRoi } from '../../core/roi/index.ts';
+import { builtinAtlasGrid, builtinRoiMask, listBuiltinRois, nearestSourceIndex, type BuiltinRoi } from '../../core/roi/index.ts';
 
 const STRUCTURE_COLOURS: Record<string, string> = {
   nacc: '#E69F00',
@@ -66,8 +66,27 @@ export function roiLabelNifti(): Uint8Array {
   const dims = [0, 1, 2].map((a) => hi[a]! - lo[a]! + 1) as [number, number, number];
   const affine = [[1, 0, 0, lo[0]!], [0, 1, 0, lo[1]!], [0, 0, 1, lo[2]!], [0, 0, 0, 1]];
   const labels = new Uint8Array(dims[0] * dims[1] * dims[2]);
+  const grid = { dims, affine };
+  // Atlas ROIs: one nearest-neighbour lookup into the atlas for all of them (the rule of
+  // builtinRoiMask: the voxel's atlas label is the ROI's value); spheres: their masks.
+  const byAtlasValue = new Map<string, Map<number, number>>();
+  for (const r of listBuiltinRois()) {
+    if (r.kind !== 'atlas') continue;
+    if (!byAtlasValue.has(r.atlas)) byAtlasValue.set(r.atlas, new Map());
+    byAtlasValue.get(r.atlas)!.set(r.value, VIEWER_ROIS.find((v) => v.name === r.name)!.value);
+  }
+  for (const [atlas, values] of byAtlasValue) {
+    const g = builtinAtlasGrid(atlas);
+    const idx = nearestSourceIndex(g, grid);
+    for (let o = 0; o < idx.length; o++) {
+      const v = idx[o]! >= 0 ? values.get(g.labels[idx[o]!]!) : undefined;
+      if (v && !labels[o]) labels[o] = v;
+    }
+  }
   for (const r of VIEWER_ROIS) {
-    const m = builtinRoiMask(r.name, { dims, affine });
+    const roi = listBuiltinRois().find((x) => x.name === r.name)!;
+    if (roi.kind !== 'sphere') continue;
+    const m = builtinRoiMask(r.name, grid);
     for (let i = 0; i < m.length; i++) if (m[i] && !labels[i]) labels[i] = r.value;
   }
   cached = encodeNifti1({ dims, affine, datatype: 'uint8', data: labels, description: 'ddmvpa built-in ROIs' });

@@ -37,3 +37,48 @@ describe('map files', () => {
     expect(baseName('a/b/c.nii.gz')).toBe('c.nii.gz');
   });
 });
+
+describe('built-in ROI label image for the viewer', () => {
+  it('labels every built-in ROI where the analysis masks are, one value each', async () => {
+    const { roiLabelNifti, VIEWER_ROIS, roiLegend } = await import('../../../src/ui/viewer/roi-volume.ts');
+    const { readNiftiImage } = await import('../../../src/core/nifti/index.ts');
+    const { memorySource } = await import('../../../src/core/io/byte-source.ts');
+    const { listBuiltinRois } = await import('../../../src/core/roi/index.ts');
+    const img = await readNiftiImage(memorySource('rois.nii', roiLabelNifti()));
+    const [nx, ny] = [img.header.dims[0]!, img.header.dims[1]!];
+    const aff = img.header.affine;
+    const at = (mm: number[]) => {
+      const ijk = [0, 1, 2].map((a) => Math.round((mm[a]! - aff[a]![3]!) / aff[a]![a]!));
+      return img.data[ijk[0]! + nx * (ijk[1]! + ny * ijk[2]!)];
+    };
+    expect(VIEWER_ROIS.map((r) => r.name)).toEqual(listBuiltinRois().map((r) => r.name));
+    for (const r of listBuiltinRois()) {
+      const v = VIEWER_ROIS.find((x) => x.name === r.name)!.value;
+      const count = img.data.filter((x) => x === v).length;
+      expect(count, r.name).toBeGreaterThan(100);
+      if (r.kind === 'sphere') expect(at(r.centre_mm), r.name).toBe(v);
+    }
+    // Left and right share a colour; the six structures differ.
+    const legend = roiLegend();
+    expect(legend.map((e) => e.structure)).toEqual(['nacc', 'caudate', 'putamen', 'vmpfc', 'pcc', 'dlpfc']);
+    expect(new Set(legend.map((e) => e.colour)).size).toBe(6);
+  });
+});
+
+describe('ROI label image equals the analysis masks', () => {
+  it('each atlas ROI labels exactly the voxels builtinRoiMask selects on the same grid', async () => {
+    const { roiLabelNifti, VIEWER_ROIS } = await import('../../../src/ui/viewer/roi-volume.ts');
+    const { readNiftiImage } = await import('../../../src/core/nifti/index.ts');
+    const { memorySource } = await import('../../../src/core/io/byte-source.ts');
+    const { builtinRoiMask, listBuiltinRois } = await import('../../../src/core/roi/index.ts');
+    const img = await readNiftiImage(memorySource('rois.nii', roiLabelNifti()));
+    const grid = { dims: img.header.dims.slice(0, 3) as [number, number, number], affine: img.header.affine };
+    for (const r of listBuiltinRois().filter((x) => x.kind === 'atlas')) {
+      const v = VIEWER_ROIS.find((x) => x.name === r.name)!.value;
+      const mask = builtinRoiMask(r.name, grid);
+      let diff = 0;
+      for (let i = 0; i < mask.length; i++) if ((mask[i] === 1) !== (img.data[i] === v)) diff++;
+      expect(diff, r.name).toBe(0);
+    }
+  });
+});
