@@ -11,7 +11,7 @@ export interface RowLabels {
   svDiff: (number | null)[];
 }
 
-export function rowLabels(g: GeometryRow, trials: SubjectTrials | undefined): RowLabels {
+export function rowLabels(g: GeometryRow, trials: SubjectTrials | null | undefined): RowLabels {
   const n = g.n_trials;
   const at = <T>(a: T[] | undefined, i: number): T | null => (a && g.trial_index[i] !== undefined ? (a[g.trial_index[i]!] ?? null) : null);
   return {
@@ -28,15 +28,15 @@ export function displayOrder(labels: RowLabels): number[] {
 }
 
 /** Value (i, j) of the condensed upper triangle of an n × n symmetric matrix with zero diagonal. */
-export function condensedAt(rdm: number[], n: number, i: number, j: number): number {
+export function condensedAt(rdm: (number | null)[], n: number, i: number, j: number): number | null {
   if (i === j) return 0;
   const [a, b] = i < j ? [i, j] : [j, i];
   return rdm[a * n - (a * (a + 1)) / 2 + (b - a - 1)]!;
 }
 
 /** Finite min and max of the off-diagonal values. */
-export function rdmRange(rdm: number[]): [number, number] {
+export function rdmRange(rdm: (number | null)[]): [number, number] {
   let lo = Infinity, hi = -Infinity;
-  for (const v of rdm) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  for (const v of rdm) if (v !== null && Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   return lo <= hi ? [lo, hi] : [0, 1];
 }

@@ -32,7 +32,8 @@ export function listMaps(sl: SearchlightResults | undefined): MapEntry[] {
     out.push({ file: g.file, kind: 't', target: g.target, subject: null, label: `Group t map · ${g.target} (n = ${g.n})`, unit: `t (df ${g.df})`, threshold: 3, peak: g.peak?.mm ? { value: g.peak.t, mm: g.peak.mm } : null });
   }
   for (const m of sl.maps) {
-    out.push({ file: m.file, kind: 'score', target: m.target, subject: m.subject, label: `sub-${m.subject} · ${m.target} · ${sl.metric}`, unit: sl.metric.replace(/_/g, ' '), threshold: sl.chance, peak: m.peak?.mm ? { value: m.peak.score, mm: m.peak.mm } : null });
+    const metric = m.metric ?? sl.metric;
+    out.push({ file: m.file, kind: 'score', target: m.target, subject: m.subject, label: `sub-${m.subject} · ${m.target} · ${metric}`, unit: metric.replace(/_/g, ' '), threshold: m.chance ?? sl.chance, peak: m.peak?.mm ? { value: m.peak.score, mm: m.peak.mm } : null });
     if (m.p_file) out.push({ file: m.p_file, kind: 'p', target: m.target, subject: m.subject, label: `sub-${m.subject} · ${m.target} · permutation p`, unit: 'p', threshold: 0.05, peak: null });
   }
   return out;
