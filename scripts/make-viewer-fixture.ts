@@ -5,14 +5,15 @@
  *
  *   npx tsx scripts/make-viewer-fixture.ts [--out tests/e2e/fixtures/viewer] [--jobs 2]
  *
- * Steps: `ddmvpa demo --size small` (3 subjects) → `ddmvpa run` (a few ROIs, few permutations:
- * the results.json v1 part) → per subject `ddmvpa extract --roi brain …` → `ddmvpa searchlight`
- * (score map per subject) and `ddmvpa searchlight --group` (group t map) → geometry per subject ×
- * ROI with src/core/geometry (roiGeometry) → the v2 fields of schema-contract.md.
- * Once `ddmvpa run --searchlight` writes these fields itself, this script should just call it.
+ * Steps: `ddmvpa demo --size small` (3 subjects) → `ddmvpa run --searchlight …` (a few ROIs, few
+ * permutations). When that `run` writes results.json v2 itself (geometry + searchlight maps), its
+ * output is the fixture. Otherwise (a CLI without those flags) the v2 fields are made from the
+ * parts: per subject `ddmvpa extract --roi brain …` → `ddmvpa searchlight` (score map) and
+ * `ddmvpa searchlight --group` (group t map), geometry per subject × ROI with src/core/geometry
+ * (roiGeometry) → the fields of schema-contract.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { roiGeometry } from '../src/core/geometry/index.ts';
@@ -52,10 +53,24 @@ const sig4 = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)) : x);
 const demo = join(tmp, 'demo');
 cli('demo', '--out', demo, '--subjects', String(SUBJECTS.length), '--size', 'small', '--seed', String(SEED));
 const runDir = join(tmp, 'run');
-cli('run', '--bids', demo, '--out', runDir, '--roi', ...ROIS, '--permutations', '20', '--seed', String(SEED), '--jobs', JOBS, '--no-cache');
+const runArgs = ['run', '--bids', demo, '--out', runDir, '--roi', ...ROIS, '--permutations', '20', '--seed', String(SEED), '--jobs', JOBS, '--no-cache'];
+rmSync(OUT, { recursive: true, force: true });
+try {
+  cli(...runArgs, '--searchlight', '--searchlight-radius', RADIUS, '--searchlight-target', TARGET, '--geometry-permutations', String(PERMUTATIONS));
+  const v2 = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
+  if (v2.schema_version >= 2 && v2.searchlight) {
+    mkdirSync(OUT, { recursive: true });
+    cpSync(join(runDir, 'results.json'), join(OUT, 'results.json'));
+    cpSync(join(runDir, 'searchlight'), join(OUT, 'searchlight'), { recursive: true });
+    process.stderr.write(`wrote ${OUT} from \`ddmvpa run --searchlight\` (work folder ${tmp})\n`);
+    process.exit(0);
+  }
+} catch {
+  process.stderr.write('this ddmvpa run has no --searchlight: making the v2 fields from the parts\n');
+}
+cli(...runArgs);
 const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
 
-rmSync(OUT, { recursive: true, force: true });
 mkdirSync(join(OUT, 'searchlight'), { recursive: true });
 const maps: unknown[] = [];
 const mapFiles: string[] = [];
