@@ -186,6 +186,8 @@ test('geometry: RDM heatmap, PCA / MDS scatter by choice or value, and the table
   await panel.getByTestId('geometry-subject').selectOption(s0.id);
   await panel.getByTestId('geometry-roi').selectOption(g0.roi);
   await panel.getByTestId('geometry-pca').check();
+  await panel.getByTestId('geometry-colour-choice').check();
+  await expect(scatter).toHaveAttribute('data-colour', 'choice');
 
   // The heatmap exports as SVG (with its raster inside).
   const [svg] = await Promise.all([page.waitForEvent('download'), heat.getByRole('button', { name: 'SVG' }).click()]);
