@@ -13,7 +13,12 @@ export interface LoadedResults {
   source: string;
   /** The exact JSON text to download again. */
   json: string;
+  /** NIfTI maps keyed by their path relative to results.json (searchlight/…nii.gz): a browser run's, or files picked beside results.json. */
+  files?: Record<string, Uint8Array>;
 }
+
+/** Versions this viewer opens (version 1 files simply have no maps or geometry). */
+const READABLE_VERSIONS = new Set([1, 2, RESULTS_SCHEMA_VERSION]);
 
 export function parseResultsJson(text: string, file: string): LoadedResults {
   let raw: unknown;
@@ -26,8 +31,8 @@ export function parseResultsJson(text: string, file: string): LoadedResults {
   if (!r || typeof r !== 'object' || Array.isArray(r) || !('schema_version' in r)) {
     throw new DdError('RESULTS_NOT_RESULTS', `${file}: this JSON has no schema_version, so it is not a ddmvpa results.json (config.json and truth.json are not results). Choose OUT/results.json of ddmvpa run.`, { file });
   }
-  if (r.schema_version !== RESULTS_SCHEMA_VERSION) {
-    throw new DdError('RESULTS_UNSUPPORTED_VERSION', `${file}: results schema_version ${JSON.stringify(r.schema_version)}; this page reads version ${RESULTS_SCHEMA_VERSION}. Open it with the ddmvpa version that wrote it, or run the analysis again.`, { file });
+  if (typeof r.schema_version !== 'number' || !READABLE_VERSIONS.has(r.schema_version)) {
+    throw new DdError('RESULTS_UNSUPPORTED_VERSION', `${file}: results schema_version ${JSON.stringify(r.schema_version)}; this page reads versions ${[...READABLE_VERSIONS].join(' and ')}. Open it with the ddmvpa version that wrote it, or run the analysis again.`, { file });
   }
   if (!Array.isArray(r.subjects) || !Array.isArray(r.group) || !Array.isArray(r.errors) || !r.provenance || typeof r.provenance !== 'object') {
     throw new DdError('RESULTS_NOT_RESULTS', `${file}: subjects, group, errors or provenance is missing or of the wrong kind; the file is incomplete or not a ddmvpa results.json.`, { file });
@@ -42,6 +47,6 @@ export function parseResultsJson(text: string, file: string): LoadedResults {
   return { results, tables: resultTables(results), source: file, json: text };
 }
 
-export function fromRun(results: Results, tables: Record<string, string>): LoadedResults {
-  return { results, tables, source: 'this browser', json: JSON.stringify(results, null, 2) + '\n' };
+export function fromRun(results: Results, tables: Record<string, string>, files?: Record<string, Uint8Array>): LoadedResults {
+  return { results, tables, source: 'this browser', json: JSON.stringify(results, null, 2) + '\n', files };
 }
