@@ -25,21 +25,21 @@ function hypot(a: number, b: number): number {
 
 /** Eigenvalues and eigenvectors of the symmetric n × n row-major A (A is not modified). */
 export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
-  // tred2 on V (row-major, V[i][j] = V[i * n + j]); afterwards d = diagonal, e = subdiagonal and
-  // V the accumulated orthogonal transformation (columns).
-  const V = Float64Array.from(A.subarray(0, n * n));
+  // tred2 on W = Vᵀ (V[i][j] = W[j * n + i]: the inner loops over V's rows run along W's rows);
+  // afterwards d = diagonal, e = subdiagonal, V the accumulated orthogonal transformation.
+  const W = Float64Array.from(A.subarray(0, n * n)); // A symmetric: Vᵀ = A
   const d = new Float64Array(n), e = new Float64Array(n);
-  if (n === 0) return { values: d, vectors: V };
-  for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j]!;
+  if (n === 0) return { values: d, vectors: W };
+  for (let j = 0; j < n; j++) d[j] = W[j * n + (n - 1)]!;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0, h = 0;
     for (let k = 0; k < i; k++) scale += Math.abs(d[k]!);
     if (scale === 0) {
       e[i] = d[i - 1]!;
       for (let j = 0; j < i; j++) {
-        d[j] = V[(i - 1) * n + j]!;
-        V[i * n + j] = 0;
-        V[j * n + i] = 0;
+        d[j] = W[j * n + (i - 1)]!;
+        W[j * n + i] = 0;
+        W[i * n + j] = 0;
       }
     } else {
       for (let k = 0; k < i; k++) {
@@ -55,11 +55,11 @@ export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
       for (let j = 0; j < i; j++) e[j] = 0;
       for (let j = 0; j < i; j++) {
         f = d[j]!;
-        V[j * n + i] = f;
-        g = e[j]! + V[j * n + j]! * f;
+        W[i * n + j] = f;
+        g = e[j]! + W[j * n + j]! * f;
         for (let k = j + 1; k <= i - 1; k++) {
-          g += V[k * n + j]! * d[k]!;
-          e[k] = e[k]! + V[k * n + j]! * f;
+          g += W[j * n + k]! * d[k]!;
+          e[k] = e[k]! + W[j * n + k]! * f;
         }
         e[j] = g;
       }
@@ -73,37 +73,35 @@ export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
       for (let j = 0; j < i; j++) {
         f = d[j]!;
         g = e[j]!;
-        for (let k = j; k <= i - 1; k++) V[k * n + j] = V[k * n + j]! - (f * e[k]! + g * d[k]!);
-        d[j] = V[(i - 1) * n + j]!;
-        V[i * n + j] = 0;
+        for (let k = j; k <= i - 1; k++) W[j * n + k] = W[j * n + k]! - (f * e[k]! + g * d[k]!);
+        d[j] = W[j * n + (i - 1)]!;
+        W[j * n + i] = 0;
       }
     }
     d[i] = h;
   }
   for (let i = 0; i < n - 1; i++) {
-    V[(n - 1) * n + i] = V[i * n + i]!;
-    V[i * n + i] = 1;
+    W[i * n + (n - 1)] = W[i * n + i]!;
+    W[i * n + i] = 1;
     const h = d[i + 1]!;
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = V[k * n + i + 1]! / h;
+      for (let k = 0; k <= i; k++) d[k] = W[(i + 1) * n + k]! / h;
       for (let j = 0; j <= i; j++) {
         let g = 0;
-        for (let k = 0; k <= i; k++) g += V[k * n + i + 1]! * V[k * n + j]!;
-        for (let k = 0; k <= i; k++) V[k * n + j] = V[k * n + j]! - g * d[k]!;
+        for (let k = 0; k <= i; k++) g += W[(i + 1) * n + k]! * W[j * n + k]!;
+        for (let k = 0; k <= i; k++) W[j * n + k] = W[j * n + k]! - g * d[k]!;
       }
     }
-    for (let k = 0; k <= i; k++) V[k * n + i + 1] = 0;
+    for (let k = 0; k <= i; k++) W[(i + 1) * n + k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = V[(n - 1) * n + j]!;
-    V[(n - 1) * n + j] = 0;
+    d[j] = W[j * n + (n - 1)]!;
+    W[j * n + (n - 1)] = 0;
   }
-  V[(n - 1) * n + n - 1] = 1;
+  W[(n - 1) * n + (n - 1)] = 1;
   e[0] = 0;
 
-  // tql2 on W = Vᵀ (row k = column k of V), so that each plane rotation updates two contiguous rows.
-  const W = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) W[k * n + i] = V[i * n + k]!;
+  // tql2: each plane rotation updates two contiguous rows of W (the eigenvectors).
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0, tst1 = 0;
