@@ -358,3 +358,187 @@ export function logreg_basis_fit(Z: usize, Zt: usize, lam: usize, q: usize, n: i
   st(out, n + 1, <f64>iterations);
   st(out, n + 2, converged ? 1.0 : 0.0);
 }
+
+// ------------------------------------------------- eigendecomposition (TS twin: eigen.ts)
+
+/** sqrt(a^2 + b^2) without under/overflow (eigen.ts hypot). */
+@inline function hypot(a: f64, b: f64): f64 {
+  const aa = Math.abs(a), ab = Math.abs(b);
+  if (aa > ab) { const r = b / a; return aa * Math.sqrt(1 + r * r); }
+  if (b != 0) { const r = a / b; return ab * Math.sqrt(1 + r * r); }
+  return 0;
+}
+
+/**
+ * Eigendecomposition of the symmetric n x n matrix held in W (row-major, overwritten): on return
+ * row k of W is the unit eigenvector of d[k], ascending (eigen.ts symmetricEigen: tred2 on W = V^T,
+ * then tql2). e: n f64 scratch. Returns 1, or 0 when QL did not converge (non-finite input).
+ */
+export function sym_eig_f64(W: usize, n: i32, d: usize, e: usize): i32 {
+  if (n == 0) return 1;
+  const rs = <usize>n << 3;
+  for (let j = 0; j < n; j++) st(d, j, ld(W, j * n + (n - 1)));
+  for (let i = n - 1; i > 0; i--) {
+    let scale: f64 = 0, h: f64 = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(ld(d, k));
+    if (scale == 0) {
+      st(e, i, ld(d, i - 1));
+      for (let j = 0; j < i; j++) {
+        st(d, j, ld(W, j * n + (i - 1)));
+        st(W, j * n + i, 0);
+        st(W, i * n + j, 0);
+      }
+    } else {
+      for (let k = 0; k < i; k++) {
+        st(d, k, ld(d, k) / scale);
+        h += ld(d, k) * ld(d, k);
+      }
+      let f = ld(d, i - 1);
+      let g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      st(e, i, scale * g);
+      h -= f * g;
+      st(d, i - 1, f - g);
+      for (let j = 0; j < i; j++) st(e, j, 0);
+      for (let j = 0; j < i; j++) {
+        f = ld(d, j);
+        const wj = W + <usize>j * rs;
+        st(W, i * n + j, f);
+        g = ld(e, j) + ld(wj, j) * f;
+        for (let k = j + 1; k <= i - 1; k++) {
+          const wk = ld(wj, k);
+          g += wk * ld(d, k);
+          st(e, k, ld(e, k) + wk * f);
+        }
+        st(e, j, g);
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        st(e, j, ld(e, j) / h);
+        f += ld(e, j) * ld(d, j);
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) st(e, j, ld(e, j) - hh * ld(d, j));
+      for (let j = 0; j < i; j++) {
+        f = ld(d, j);
+        g = ld(e, j);
+        const wj = W + <usize>j * rs;
+        const vf = f64x2.splat(f), vg = f64x2.splat(g);
+        let k = j;
+        for (; k + 2 <= i; k += 2) {
+          const o = <usize>k << 3;
+          v128.store(wj + o, f64x2.sub(v128.load(wj + o), f64x2.add(f64x2.mul(vf, v128.load(e + o)), f64x2.mul(vg, v128.load(d + o)))));
+        }
+        for (; k <= i - 1; k++) st(wj, k, ld(wj, k) - (f * ld(e, k) + g * ld(d, k)));
+        st(d, j, ld(wj, i - 1));
+        st(wj, i, 0);
+      }
+    }
+    st(d, i, h);
+  }
+  for (let i = 0; i < n - 1; i++) {
+    st(W, i * n + (n - 1), ld(W, i * n + i));
+    st(W, i * n + i, 1);
+    const h = ld(d, i + 1);
+    const wi1 = W + <usize>(i + 1) * rs;
+    if (h != 0) {
+      for (let k = 0; k <= i; k++) st(d, k, ld(wi1, k) / h);
+      for (let j = 0; j <= i; j++) {
+        const wj = W + <usize>j * rs;
+        let g: f64 = 0;
+        for (let k = 0; k <= i; k++) g += ld(wi1, k) * ld(wj, k);
+        const vg = f64x2.splat(g);
+        let k = 0;
+        for (; k + 2 <= i + 1; k += 2) {
+          const o = <usize>k << 3;
+          v128.store(wj + o, f64x2.sub(v128.load(wj + o), f64x2.mul(vg, v128.load(d + o))));
+        }
+        for (; k <= i; k++) st(wj, k, ld(wj, k) - g * ld(d, k));
+      }
+    }
+    for (let k = 0; k <= i; k++) st(wi1, k, 0);
+  }
+  for (let j = 0; j < n; j++) {
+    st(d, j, ld(W, j * n + (n - 1)));
+    st(W, j * n + (n - 1), 0);
+  }
+  st(W, (n - 1) * n + (n - 1), 1);
+  st(e, 0, 0);
+
+  for (let i = 1; i < n; i++) st(e, i - 1, ld(e, i));
+  st(e, n - 1, 0);
+  let f: f64 = 0, tst1: f64 = 0;
+  const eps: f64 = 2.220446049250313e-16;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(ld(d, l)) + Math.abs(ld(e, l)));
+    let m = l;
+    while (m < n) {
+      if (Math.abs(ld(e, m)) <= eps * tst1) break;
+      m++;
+    }
+    if (m > l) {
+      let iter = 0;
+      do {
+        if (++iter > 30) return 0;
+        let g = ld(d, l);
+        let p = (ld(d, l + 1) - g) / (2 * ld(e, l));
+        let r = hypot(p, 1);
+        if (p < 0) r = -r;
+        st(d, l, ld(e, l) / (p + r));
+        st(d, l + 1, ld(e, l) * (p + r));
+        const dl1 = ld(d, l + 1);
+        let h = g - ld(d, l);
+        for (let i = l + 2; i < n; i++) st(d, i, ld(d, i) - h);
+        f += h;
+        p = ld(d, m);
+        let c: f64 = 1, c2 = c, c3 = c;
+        const el1 = ld(e, l + 1);
+        let s: f64 = 0, s2: f64 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * ld(e, i);
+          h = c * p;
+          r = hypot(p, ld(e, i));
+          st(e, i + 1, s * r);
+          s = ld(e, i) / r;
+          c = p / r;
+          p = c * ld(d, i) - s * g;
+          st(d, i + 1, h + s * (c * g + s * ld(d, i)));
+          const ri = W + <usize>i * rs, rj = ri + rs;
+          const vs = f64x2.splat(s), vc = f64x2.splat(c);
+          let k = 0;
+          for (; k + 2 <= n; k += 2) {
+            const o = <usize>k << 3;
+            const hk = v128.load(rj + o), wk = v128.load(ri + o);
+            v128.store(rj + o, f64x2.add(f64x2.mul(vs, wk), f64x2.mul(vc, hk)));
+            v128.store(ri + o, f64x2.sub(f64x2.mul(vc, wk), f64x2.mul(vs, hk)));
+          }
+          if (k < n) {
+            const hk = ld(rj, k), wk = ld(ri, k);
+            st(rj, k, s * wk + c * hk);
+            st(ri, k, c * wk - s * hk);
+          }
+        }
+        p = (-s * s2 * c3 * el1 * ld(e, l)) / dl1;
+        st(e, l, s * p);
+        st(d, l, c * p);
+      } while (Math.abs(ld(e, l)) > eps * tst1);
+    }
+    st(d, l, ld(d, l) + f);
+    st(e, l, 0);
+  }
+  for (let i = 0; i < n - 1; i++) {
+    let k = i;
+    let p = ld(d, i);
+    for (let j = i + 1; j < n; j++) if (ld(d, j) < p) { k = j; p = ld(d, j); }
+    if (k != i) {
+      st(d, k, ld(d, i));
+      st(d, i, p);
+      const ri = W + <usize>i * rs, rk = W + <usize>k * rs;
+      for (let j = 0; j < n; j++) { const t = ld(ri, j); st(ri, j, ld(rk, j)); st(rk, j, t); }
+    }
+  }
+  return 1;
+}

@@ -386,6 +386,11 @@ export interface NewtonKernels {
    * = dual coefficients, intercept, iterations, converged (1 / 0).
    */
   logregBasisFit(args: { Z: Ptr; Zt: Ptr; lam: Ptr; q: Ptr; n: number; r: number; s: Ptr; c: Ptr; tol: number; maxIter: number; work: Ptr; out: Ptr }): void;
+  /**
+   * Eigendecomposition of the symmetric n × n f64 matrix in W (overwritten: row k = eigenvector of
+   * d[k], ascending; e: n f64 scratch). False when it did not converge (non-finite input).
+   */
+  symEig(W: Ptr, n: number, d: Ptr, e: Ptr): boolean;
 }
 
 export function loadNewtonKernels(opts: { module: WebAssembly.Module; memory: WebAssembly.Memory }): NewtonKernels | null {
@@ -432,6 +437,13 @@ export function loadNewtonKernels(opts: { module: WebAssembly.Module; memory: We
       check('logregBasisFit work', work, workBytes(n, r));
       check('logregBasisFit out', out, (n + 3) * 8);
       raw.logreg_basis_fit(Z, Zt, lam, q, n, r, s, c, tol, maxIter, work, out);
+    },
+    symEig(W, n, d, e) {
+      size('symEig: n', n, 0);
+      check('symEig W', W, n * n * 8);
+      check('symEig d', d, n * 8);
+      check('symEig e', e, n * 8);
+      return raw.sym_eig_f64(W, n, d, e) === 1;
     },
   };
 }

@@ -9,12 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DdError } from '../../../src/core/errors.ts';
 import type { DualFit, ModelOptions } from '../../../src/core/mvpa/model.ts';
 import { fitLogreg, getModel, gramF64, primalWeights, useWasmSolvers, wasmWorkspace } from '../../../src/core/mvpa/models/index.ts';
-import { symmetricEigen } from '../../../src/core/mvpa/models/eigen.ts';
+import { symmetricEigen, symmetricEigenTs } from '../../../src/core/mvpa/models/eigen.ts';
 import { foldPredictor, LOGREG_BASIS_MIN_FITS } from '../../../src/core/mvpa/models/fold.ts';
 import { expNeg } from '../../../src/core/mvpa/models/linalg.ts';
 import { decideInBasis, fitLogregInBasis, logregBasis } from '../../../src/core/mvpa/models/logreg-basis.ts';
 import { Rng } from '../../../src/core/random.ts';
-import { getEngine } from '../kernels/helpers.ts';
+import { firstDiff, getEngine } from '../kernels/helpers.ts';
 import { maxAbs, maxDiff, readGolden, relDiff, smallCaseData, type SmallCase } from './models-helpers.ts';
 
 afterEach(() => useWasmSolvers(null));
@@ -154,6 +154,21 @@ describe('bad input of the eigenbasis path', () => {
 });
 
 describe('wasm kernel = TypeScript twin, bit for bit', () => {
+  it('the eigendecomposition (sym_eig_f64 = symmetricEigenTs)', async () => {
+    const engine = await getEngine();
+    const rng = new Rng(5);
+    const mats = [[96, 2000], [97, 300], [40, 5], [3, 2], [1, 1]].map(([n, p]) => ({ n: n!, K: randomGram(rng, n!, p!).K }));
+    mats.push({ n: 4, K: new Float64Array(16) });
+    for (const { n, K } of mats) {
+      useWasmSolvers(engine);
+      const w = symmetricEigen(K, n);
+      useWasmSolvers(null);
+      const t = symmetricEigenTs(K, n);
+      expect(firstDiff(w.values, t.values), `n ${n} values`).toBe(-1);
+      expect(firstDiff(w.vectors, t.vectors), `n ${n} vectors`).toBe(-1);
+    }
+  });
+
   it('random problems: wide and tall, odd and even n, C from 1e-3 to 100, balanced weights; fits and decisions', async () => {
     const engine = await getEngine();
     const rng = new Rng(2024);

@@ -4,9 +4,12 @@
  * A = Vᵀ diag(λ) V to rounding, V orthogonal to rounding. Only +, −, ×, ÷, √ and comparisons, so
  * the result is the same on every host.
  *
- * Used once per CV fold by the logistic-regression permutation path (logreg-basis.ts).
+ * Used once per CV fold by the logistic-regression permutation path (logreg-basis.ts). With wasm
+ * solvers active it runs as assembly/newton.ts sym_eig_f64, the same operations in the same order
+ * (bit-identical; compiled code from the first call, where this JS runs cold).
  */
 import { DdError } from '../../errors.ts';
+import { wasmWorkspace } from './backend.ts';
 
 export interface SymmetricEigen {
   /** Eigenvalues, ascending. */
@@ -23,8 +26,22 @@ function hypot(a: number, b: number): number {
   return 0;
 }
 
+const notConverged = (n: number) => new DdError('MODEL_NUMERIC', `The eigendecomposition of a ${n} × ${n} Gram matrix did not converge; the matrix is not finite and symmetric.`);
+
 /** Eigenvalues and eigenvectors of the symmetric n × n row-major A (A is not modified). */
 export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
+  const ws = wasmWorkspace();
+  const nk = ws?.newtonKernels() ?? null;
+  if (ws && nk) {
+    const W = ws.putF64('eigen.W', A.subarray(0, n * n)), d = ws.ptr('eigen.d', n * 8), e = ws.ptr('eigen.e', n * 8);
+    if (!nk.symEig(W, n, d, e)) throw notConverged(n);
+    return { values: ws.arena.f64(d, n).slice(), vectors: ws.arena.f64(W, n * n).slice() };
+  }
+  return symmetricEigenTs(A, n);
+}
+
+/** The TypeScript twin of assembly/newton.ts sym_eig_f64. */
+export function symmetricEigenTs(A: Float64Array, n: number): SymmetricEigen {
   // tred2 on W = Vᵀ (V[i][j] = W[j * n + i]: the inner loops over V's rows run along W's rows);
   // afterwards d = diagonal, e = subdiagonal, V the accumulated orthogonal transformation.
   const W = Float64Array.from(A.subarray(0, n * n)); // A symmetric: Vᵀ = A
@@ -118,7 +135,7 @@ export function symmetricEigen(A: Float64Array, n: number): SymmetricEigen {
       let iter = 0;
       do {
         // EISPACK's limit; QL converges in 1–3 iterations per eigenvalue on finite input.
-        if (++iter > 30) throw new DdError('MODEL_NUMERIC', `The eigendecomposition of a ${n} × ${n} Gram matrix did not converge; the matrix is not finite and symmetric.`);
+        if (++iter > 30) throw notConverged(n);
         let g = d[l]!;
         let p = (d[l + 1]! - g) / (2 * e[l]!);
         let r = hypot(p, 1);
