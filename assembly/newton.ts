@@ -242,10 +242,11 @@ function evaluate(n: i32, s: usize, c: usize, cs: usize, f: usize, df: usize, t:
 
 /**
  * One logistic-regression fit in the basis (Z n x r, Zt = Z^T, lam, q = Z^T 1), labels s (+-1)
- * and loss weights c (n f64 each). work: logreg_basis_work_bytes(n, r). out (n + 3 f64): the dual
- * coefficients -g, the intercept, the Newton iterations, 1 when converged.
+ * and loss weights c (n f64 each). work: logreg_basis_work_bytes(n, r). out (n + 3 + nTest f64):
+ * the dual coefficients -g, the intercept, the Newton iterations, 1 when converged, then the
+ * decisions mat_vec(Ktest, coef) + intercept of the nTest rows of Ktest (nTest x n).
  */
-export function logreg_basis_fit(Z: usize, Zt: usize, lam: usize, q: usize, n: i32, r: i32, s: usize, c: usize, tol: f64, maxIter: i32, work: usize, out: usize): void {
+export function logreg_basis_fit(Z: usize, Zt: usize, lam: usize, q: usize, n: i32, r: i32, s: usize, c: usize, tol: f64, maxIter: i32, Ktest: usize, nTest: i32, work: usize, out: usize): void {
   const nb = vecBytes(n), rB = vecBytes(r);
   const cs = work, f = cs + nb, df = f + nb, g = df + nb, w = g + nb, Zp = w + nb, Zx = Zp + nb;
   let sn = Zx + nb, D = sn + nb, snT = D + nb, DT = snT + nb;
@@ -357,6 +358,9 @@ export function logreg_basis_fit(Z: usize, Zt: usize, lam: usize, q: usize, n: i
   st(out, n, b);
   st(out, n + 1, <f64>iterations);
   st(out, n + 2, converged ? 1.0 : 0.0);
+  const dec = out + (<usize>(n + 3) << 3);
+  mat_vec(Ktest, nTest, n, out, dec);
+  for (let t = 0; t < nTest; t++) st(dec, t, ld(dec, t) + b);
 }
 
 // ------------------------------------------------- eigendecomposition (TS twin: eigen.ts)

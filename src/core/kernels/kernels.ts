@@ -382,10 +382,11 @@ export interface NewtonKernels {
   /** Work-area bytes of logregBasisFit. */
   logregBasisWorkBytes(n: number, r: number): number;
   /**
-   * One fit in the eigenbasis (Z n × r, Zt r × n, lam and q r f64; s, c n f64): out (n + 3 f64)
-   * = dual coefficients, intercept, iterations, converged (1 / 0).
+   * One fit in the eigenbasis (Z n × r, Zt r × n, lam and q r f64; s, c n f64) and the decisions
+   * of the nTest rows of Ktest (nTest × n; nTest may be 0): out (n + 3 + nTest f64) = dual
+   * coefficients, intercept, iterations, converged (1 / 0), decisions.
    */
-  logregBasisFit(args: { Z: Ptr; Zt: Ptr; lam: Ptr; q: Ptr; n: number; r: number; s: Ptr; c: Ptr; tol: number; maxIter: number; work: Ptr; out: Ptr }): void;
+  logregBasisFit(args: { Z: Ptr; Zt: Ptr; lam: Ptr; q: Ptr; n: number; r: number; s: Ptr; c: Ptr; tol: number; maxIter: number; Ktest: Ptr; nTest: number; work: Ptr; out: Ptr }): void;
   /**
    * Eigendecomposition of the symmetric n × n f64 matrix in W (overwritten: row k = eigenvector of
    * d[k], ascending; e: n f64 scratch). False when it did not converge (non-finite input).
@@ -399,8 +400,9 @@ export function loadNewtonKernels(opts: { module: WebAssembly.Module; memory: We
   loadKernels(opts); // checks the ABI version and the memory
   const raw = new WebAssembly.Instance(opts.module, { env: { memory: opts.memory } }).exports as unknown as NewtonRawExports;
   const mem = opts.memory;
+  let limit = 0; // the memory's size, read once per call
   const check = (name: string, ptr: number, bytes: number) => {
-    if (!Number.isInteger(ptr) || ptr < 0 || ptr % 8 !== 0 || ptr + bytes > mem.buffer.byteLength) {
+    if (!Number.isInteger(ptr) || ptr < 0 || ptr % 8 !== 0 || ptr + bytes > limit) {
       throw new DdError('KERNEL_BAD_ARGS', `${name}: [${ptr}, ${ptr + bytes}) is not an 8-byte aligned range inside the kernel memory.`);
     }
   };
@@ -410,6 +412,7 @@ export function loadNewtonKernels(opts: { module: WebAssembly.Module; memory: We
   const workBytes = (n: number, r: number) => raw.logreg_basis_work_bytes(n, r) >>> 0;
   return {
     matVec(A, rows, cols, x, out) {
+      limit = mem.buffer.byteLength;
       size('matVec: rows', rows, 0);
       size('matVec: cols', cols, 0);
       check('matVec A', A, rows * cols * 8);
@@ -422,7 +425,8 @@ export function loadNewtonKernels(opts: { module: WebAssembly.Module; memory: We
       size('logregBasisWorkBytes: r', r, 0);
       return workBytes(n, r);
     },
-    logregBasisFit({ Z, Zt, lam, q, n, r, s, c, tol, maxIter, work, out }) {
+    logregBasisFit({ Z, Zt, lam, q, n, r, s, c, tol, maxIter, Ktest, nTest, work, out }) {
+      limit = mem.buffer.byteLength;
       size('logregBasisFit: n', n, 1);
       size('logregBasisFit: r', r, 0);
       if (r > n) throw new DdError('KERNEL_BAD_ARGS', `logregBasisFit: r (${r}) must not exceed n (${n}).`);
@@ -434,11 +438,14 @@ export function loadNewtonKernels(opts: { module: WebAssembly.Module; memory: We
       check('logregBasisFit q', q, r * 8);
       check('logregBasisFit s', s, n * 8);
       check('logregBasisFit c', c, n * 8);
+      size('logregBasisFit: nTest', nTest, 0);
+      if (nTest > 0) check('logregBasisFit Ktest', Ktest, nTest * n * 8);
       check('logregBasisFit work', work, workBytes(n, r));
-      check('logregBasisFit out', out, (n + 3) * 8);
-      raw.logreg_basis_fit(Z, Zt, lam, q, n, r, s, c, tol, maxIter, work, out);
+      check('logregBasisFit out', out, (n + 3 + nTest) * 8);
+      raw.logreg_basis_fit(Z, Zt, lam, q, n, r, s, c, tol, maxIter, Ktest, nTest, work, out);
     },
     symEig(W, n, d, e) {
+      limit = mem.buffer.byteLength;
       size('symEig: n', n, 0);
       check('symEig W', W, n * n * 8);
       check('symEig d', d, n * 8);

@@ -207,11 +207,13 @@ describe('wasm kernel = TypeScript twin, bit for bit', () => {
     useWasmSolvers(engine);
     const nk = wasmWorkspace()!.newtonKernels()!;
     const p = arena.alloc(1024, 16);
-    const base = { Z: p, Zt: p, lam: p, q: p, n: 4, r: 2, s: p, c: p, tol: 1e-10, maxIter: 10, work: p, out: p };
+    const base = { Z: p, Zt: p, lam: p, q: p, n: 4, r: 2, s: p, c: p, tol: 1e-10, maxIter: 10, Ktest: p, nTest: 1, work: p, out: p };
     expect(code(() => nk.logregBasisFit({ ...base, r: 5 }))).toBe('KERNEL_BAD_ARGS');
     expect(code(() => nk.logregBasisFit({ ...base, n: 0 }))).toBe('KERNEL_BAD_ARGS');
     expect(code(() => nk.logregBasisFit({ ...base, Z: p + 4 }))).toBe('KERNEL_BAD_ARGS');
     expect(code(() => nk.logregBasisFit({ ...base, tol: NaN }))).toBe('KERNEL_BAD_ARGS');
+    expect(code(() => nk.logregBasisFit({ ...base, nTest: -1 }))).toBe('KERNEL_BAD_ARGS');
+    expect(code(() => nk.logregBasisFit({ ...base, nTest: 1e6 }))).toBe('KERNEL_BAD_ARGS');
     expect(code(() => nk.matVec(p, 2, 3, p, arena.f64(p, 1).buffer.byteLength))).toBe('KERNEL_BAD_ARGS');
     arena.free(p);
   });

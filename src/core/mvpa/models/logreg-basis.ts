@@ -93,8 +93,7 @@ export function fitLogregInBasis(B: LogregBasis, y: Float64Array, opts: ModelOpt
   const ws = wasmWorkspace();
   const nk = ws?.newtonKernels() ?? null;
   if (ws && nk) {
-    const { out } = fitInBasisWasm(ws, nk, B, y, opts);
-    const o = ws.arena.f64(out, B.n + 3);
+    const o = ws.arena.f64(fitInBasisWasm(ws, nk, B, y, opts, null, 0), B.n + 3);
     return { model: 'logreg', coef: o.slice(0, B.n), intercept: o[B.n]!, iterations: o[B.n + 1]!, converged: o[B.n + 2] === 1 };
   }
   const s = new Float64Array(B.n), c = new Float64Array(B.n);
@@ -111,12 +110,10 @@ export function decideInBasis(B: LogregBasis, Ktest: Float64Array, nTest: number
   const ws = wasmWorkspace();
   const nk = ws?.newtonKernels() ?? null;
   if (ws && nk) {
-    const { out: o, converged } = fitInBasisWasm(ws, nk, B, y, opts);
-    const kte = ws.putF64('basis.Ktest', Ktest, true), dec = ws.ptr('basis.dec', nTest * 8);
-    nk.matVec(kte, nTest, B.n, o, dec);
-    const b = ws.arena.f64(o, B.n + 1)[B.n]!, d = ws.arena.f64(dec, nTest);
-    for (let t = 0; t < nTest; t++) out[t] = d[t]! + b;
-    return converged;
+    const n = B.n;
+    const o = ws.arena.f64(fitInBasisWasm(ws, nk, B, y, opts, Ktest, nTest), n + 3 + nTest);
+    out.set(o.subarray(n + 3, n + 3 + nTest));
+    return o[n + 2] === 1;
   }
   const fit = fitLogregInBasis(B, y, opts);
   matVec(Ktest, nTest, B.n, fit.coef, out);
@@ -125,19 +122,21 @@ export function decideInBasis(B: LogregBasis, Ktest: Float64Array, nTest: number
 }
 
 /**
- * fitInBasisTs in wasm (assembly/newton.ts logreg_basis_fit); returns the pointer of its output
- * (coef, intercept, iterations, converged). The basis stays in wasm memory between fits on it.
+ * fitInBasisTs in wasm (assembly/newton.ts logreg_basis_fit), with the decisions of Ktest's rows;
+ * returns the pointer of its output (coef, intercept, iterations, converged, decisions). The
+ * basis and Ktest stay in wasm memory between fits on them.
  */
-function fitInBasisWasm(ws: WasmWorkspace, nk: NewtonKernels, B: LogregBasis, y: Float64Array, opts: ModelOptions): { out: number; converged: boolean } {
+function fitInBasisWasm(ws: WasmWorkspace, nk: NewtonKernels, B: LogregBasis, y: Float64Array, opts: ModelOptions, Ktest: Float64Array | null, nTest: number): number {
   const { n, r } = B;
   const Z = ws.putF64('basis.Z', B.Z, true), Zt = ws.putF64('basis.Zt', B.Zt, true);
   const lam = ws.putF64('basis.lam', B.lam, true), q = ws.putF64('basis.q', B.q, true);
+  const kte = Ktest ? ws.putF64('basis.Ktest', Ktest.subarray(0, nTest * n), true) : 0;
   const sP = ws.ptr('basis.s', n * 8), cP = ws.ptr('basis.c', n * 8);
-  const work = ws.ptr('basis.work', nk.logregBasisWorkBytes(n, r)), out = ws.ptr('basis.out', (n + 3) * 8);
+  const work = ws.ptr('basis.work', nk.logregBasisWorkBytes(n, r)), out = ws.ptr('basis.out', (n + 3 + nTest) * 8);
   // Views after every allocation (growth would leave earlier views short).
   lossWeightsInto(y, n, opts, ws.arena.f64(sP, n), ws.arena.f64(cP, n));
-  nk.logregBasisFit({ Z, Zt, lam, q, n, r, s: sP, c: cP, tol: LOGREG_TOL, maxIter: LOGREG_MAX_ITER, work, out });
-  return { out, converged: ws.arena.f64(out, n + 3)[n + 2] === 1 };
+  nk.logregBasisFit({ Z, Zt, lam, q, n, r, s: sP, c: cP, tol: LOGREG_TOL, maxIter: LOGREG_MAX_ITER, Ktest: kte, nTest, work, out });
+  return out;
 }
 
 /** |J'(t)| below this fraction of |J'(0)| ends the step-length search. */
