@@ -3,7 +3,8 @@
  * (chol_f64, chol_solve_f64, symv_f64, newton_system_f64): the same operations in the same order,
  * so the JS and wasm paths give bit-identical results. Inner products use `dot2`'s two-lane order
  * (even indices, odd indices, lane 0 + lane 1, then the odd tail), which is what the wasm's
- * f64x2 accumulation computes.
+ * f64x2 accumulation computes. matVec, sum2 and expNeg are the twins of assembly/newton.ts
+ * (the logistic regression of logreg-basis.ts).
  */
 
 /** Σ x[xo + k] y[yo + k] for k < len in dot2 order. */
