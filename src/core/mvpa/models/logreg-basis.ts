@@ -131,7 +131,8 @@ function fitInBasisWasm(ws: WasmWorkspace, nk: NewtonKernels, B: LogregBasis, y:
   const { n, r } = B;
   const Z = ws.putF64('basis.Z', B.Z, true), Zt = ws.putF64('basis.Zt', B.Zt, true);
   const lam = ws.putF64('basis.lam', B.lam, true), q = ws.putF64('basis.q', B.q, true);
-  const kte = Ktest ? ws.putF64('basis.Ktest', Ktest.subarray(0, nTest * n), true) : 0;
+  // Ktest itself (nTest × n, checked by the caller), so that the copy is skipped while it stays the same array.
+  const kte = Ktest ? ws.putF64('basis.Ktest', Ktest, true) : 0;
   const sP = ws.ptr('basis.s', n * 8), cP = ws.ptr('basis.c', n * 8);
   const work = ws.ptr('basis.work', nk.logregBasisWorkBytes(n, r)), out = ws.ptr('basis.out', (n + 3 + nTest) * 8);
   // Views after every allocation (growth would leave earlier views short).
