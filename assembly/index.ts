@@ -7,6 +7,8 @@ export { gather_uint8, gather_int8, gather_int16, gather_uint16, gather_int32, g
 export { project_accumulate, project_accumulate_tiled } from './project';
 export { gram_f32, column_stats, scale_columns, scaled_gram_f64 } from './gram';
 export { svc_work_bytes, svc_solve, chol_f64, chol_solve_f64, symv_f64, newton_system_f64 } from './solvers';
+// Logistic regression in an eigenbasis of K (the permutation test's fits).
+export { mat_vec, logreg_basis_work_bytes, logreg_basis_fit, sym_eig_f64 } from './newton';
 
 /** ABI version: bump when any export's signature or semantics changes (checked by the host). */
 export function abi_version(): i32 {

@@ -69,3 +69,12 @@ export interface DecodeRawExports {
   scaled_gram_f64(x: number, p: number, rows: number, m: number, mean: number, scale: number, work: number, out: number): void;
 }
 export const DECODE_EXPORTS: readonly (keyof DecodeRawExports)[] = ['scaled_gram_f64'];
+
+/** Logistic-regression exports (assembly/newton.ts), checked when the models load them (optional: older modules lack them). */
+export interface NewtonRawExports {
+  mat_vec(A: number, rows: number, cols: number, x: number, out: number): void;
+  logreg_basis_work_bytes(n: number, r: number): number;
+  logreg_basis_fit(Z: number, Zt: number, lam: number, q: number, n: number, r: number, s: number, c: number, tol: number, maxIter: number, Ktest: number, nTest: number, work: number, out: number): void;
+  sym_eig_f64(W: number, n: number, d: number, e: number): number;
+}
+export const NEWTON_EXPORTS: readonly (keyof NewtonRawExports)[] = ['mat_vec', 'logreg_basis_work_bytes', 'logreg_basis_fit', 'sym_eig_f64'];

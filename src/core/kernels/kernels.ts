@@ -1,5 +1,5 @@
 import { DdError } from '../errors.ts';
-import { ABI_VERSION, DECODE_EXPORTS, DTYPE_BYTES, GATHER_DTYPES, REQUIRED_EXPORTS, SEARCHLIGHT_EXPORTS, type DecodeRawExports, type GatherDtype, type RawExports, type SearchlightRawExports } from './abi.ts';
+import { ABI_VERSION, DECODE_EXPORTS, DTYPE_BYTES, GATHER_DTYPES, NEWTON_EXPORTS, REQUIRED_EXPORTS, SEARCHLIGHT_EXPORTS, type DecodeRawExports, type GatherDtype, type NewtonRawExports, type RawExports, type SearchlightRawExports } from './abi.ts';
 import type { Ptr } from './memory.ts';
 
 /** out[j] = f32(slope * decode(raw[idx[j]]) + inter), j < nIdx (slope/inter applied in f64). */
@@ -368,6 +368,89 @@ export function loadDecodeKernels(opts: { module: WebAssembly.Module; memory: We
       check('scaledGramF64 work', work, p * m * 8, 8);
       check('scaledGramF64 out', out, m * m * 8, 8);
       raw.scaled_gram_f64(x, p, rows, m, mean, scale, work, out);
+    },
+  };
+}
+
+/**
+ * Logistic-regression kernels (assembly/newton.ts; TypeScript twins in src/core/mvpa/models:
+ * linalg.ts matVec, logreg-basis.ts fitInBasisTs). Null when the module predates these exports.
+ */
+export interface NewtonKernels {
+  /** out = A x (A rows × cols f64 row-major, each entry in dot2 order). */
+  matVec(A: Ptr, rows: number, cols: number, x: Ptr, out: Ptr): void;
+  /** Work-area bytes of logregBasisFit. */
+  logregBasisWorkBytes(n: number, r: number): number;
+  /**
+   * One fit in the eigenbasis (Z n × r, Zt r × n, lam and q r f64; s, c n f64) and the decisions
+   * of the nTest rows of Ktest (nTest × n; nTest may be 0): out (n + 3 + nTest f64) = dual
+   * coefficients, intercept, iterations, converged (1 / 0), decisions.
+   */
+  logregBasisFit(args: { Z: Ptr; Zt: Ptr; lam: Ptr; q: Ptr; n: number; r: number; s: Ptr; c: Ptr; tol: number; maxIter: number; Ktest: Ptr; nTest: number; work: Ptr; out: Ptr }): void;
+  /**
+   * Eigendecomposition of the symmetric n × n f64 matrix in W (overwritten: row k = eigenvector of
+   * d[k], ascending; e: n f64 scratch). False when it did not converge (non-finite input).
+   */
+  symEig(W: Ptr, n: number, d: Ptr, e: Ptr): boolean;
+}
+
+export function loadNewtonKernels(opts: { module: WebAssembly.Module; memory: WebAssembly.Memory }): NewtonKernels | null {
+  const names = new Set(WebAssembly.Module.exports(opts.module).map((e) => e.name));
+  if (NEWTON_EXPORTS.some((x) => !names.has(x))) return null;
+  loadKernels(opts); // checks the ABI version and the memory
+  const raw = new WebAssembly.Instance(opts.module, { env: { memory: opts.memory } }).exports as unknown as NewtonRawExports;
+  const mem = opts.memory;
+  let limit = 0; // the memory's size, read once per call
+  const check = (name: string, ptr: number, bytes: number) => {
+    if (!Number.isInteger(ptr) || ptr < 0 || ptr % 8 !== 0 || ptr + bytes > limit) {
+      throw new DdError('KERNEL_BAD_ARGS', `${name}: [${ptr}, ${ptr + bytes}) is not an 8-byte aligned range inside the kernel memory.`);
+    }
+  };
+  const size = (name: string, v: number, min: number) => {
+    if (!Number.isInteger(v) || v < min || v > 0x7fffffff) throw new DdError('KERNEL_BAD_ARGS', `${name} must be an integer ≥ ${min}, got ${v}.`);
+  };
+  const workBytes = (n: number, r: number) => raw.logreg_basis_work_bytes(n, r) >>> 0;
+  return {
+    matVec(A, rows, cols, x, out) {
+      limit = mem.buffer.byteLength;
+      size('matVec: rows', rows, 0);
+      size('matVec: cols', cols, 0);
+      check('matVec A', A, rows * cols * 8);
+      check('matVec x', x, cols * 8);
+      check('matVec out', out, rows * 8);
+      raw.mat_vec(A, rows, cols, x, out);
+    },
+    logregBasisWorkBytes(n, r) {
+      size('logregBasisWorkBytes: n', n, 1);
+      size('logregBasisWorkBytes: r', r, 0);
+      return workBytes(n, r);
+    },
+    logregBasisFit({ Z, Zt, lam, q, n, r, s, c, tol, maxIter, Ktest, nTest, work, out }) {
+      limit = mem.buffer.byteLength;
+      size('logregBasisFit: n', n, 1);
+      size('logregBasisFit: r', r, 0);
+      if (r > n) throw new DdError('KERNEL_BAD_ARGS', `logregBasisFit: r (${r}) must not exceed n (${n}).`);
+      size('logregBasisFit: maxIter', maxIter, 0);
+      if (!(tol >= 0)) throw new DdError('KERNEL_BAD_ARGS', `logregBasisFit: tol must be ≥ 0, got ${tol}.`);
+      check('logregBasisFit Z', Z, n * r * 8);
+      check('logregBasisFit Zt', Zt, n * r * 8);
+      check('logregBasisFit lam', lam, r * 8);
+      check('logregBasisFit q', q, r * 8);
+      check('logregBasisFit s', s, n * 8);
+      check('logregBasisFit c', c, n * 8);
+      size('logregBasisFit: nTest', nTest, 0);
+      if (nTest > 0) check('logregBasisFit Ktest', Ktest, nTest * n * 8);
+      check('logregBasisFit work', work, workBytes(n, r));
+      check('logregBasisFit out', out, (n + 3 + nTest) * 8);
+      raw.logreg_basis_fit(Z, Zt, lam, q, n, r, s, c, tol, maxIter, Ktest, nTest, work, out);
+    },
+    symEig(W, n, d, e) {
+      limit = mem.buffer.byteLength;
+      size('symEig: n', n, 0);
+      check('symEig W', W, n * n * 8);
+      check('symEig d', d, n * 8);
+      check('symEig e', e, n * 8);
+      return raw.sym_eig_f64(W, n, d, e) === 1;
     },
   };
 }

@@ -248,7 +248,8 @@ export class NullScorer {
   private readonly foldScores: number[];
 
   constructor(private readonly model: DualModel, mopts: ModelOptions | undefined, private readonly metric: MetricName, private readonly folds: PreparedFold[], readonly n: number) {
-    this.predictors = folds.map((f) => foldPredictor(model, f.Ktrain, f.train.length, f.Ktest, f.test.length, mopts));
+    // Many label vectors per fold (the permutation test).
+    this.predictors = folds.map((f) => foldPredictor(model, f.Ktrain, f.train.length, f.Ktest, f.test.length, mopts, Infinity));
     this.yTr = folds.map((f) => new Float64Array(f.train.length));
     this.yTe = folds.map((f) => new Float64Array(f.test.length));
     this.dec = folds.map((f) => new Float64Array(f.test.length));

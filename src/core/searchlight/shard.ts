@@ -147,7 +147,7 @@ export function runShard(sl: SearchlightKernels, memory: WebAssembly.Memory, scr
         for (let b = 0; b < ntr; b++) f.Kte[r + b] = K[o + tr[b]!]!;
       }
     }
-    folds.forEach((f, q) => (predictors[q] = foldPredictor(model, f.Ktr, f.train.length, f.Kte, f.test.length, task.modelOptions)));
+    folds.forEach((f, q) => (predictors[q] = foldPredictor(model, f.Ktr, f.train.length, f.Kte, f.test.length, task.modelOptions, 1 + task.nPerm)));
     const obs = cvScore(task.y);
     let ge = 0;
     for (let b = 0; b < task.nPerm; b++) {

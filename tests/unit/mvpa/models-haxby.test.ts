@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelOptions } from '../../../src/core/mvpa/model.ts';
 import { getModel, gramF64, primalWeights, subGram, useWasmSolvers } from '../../../src/core/mvpa/models/index.ts';
+import { foldPredictor, LOGREG_BASIS_MIN_FITS } from '../../../src/core/mvpa/models/fold.ts';
 import { getEngine } from '../kernels/helpers.ts';
 import { loadHaxby, maxAbs, maxDiff, readGolden, relDiff, rowsOf, type HaxbyData, type HaxbyFold, type HaxbyGolden } from './models-helpers.ts';
 
@@ -113,6 +114,23 @@ for (const backend of ['ts', 'wasm'] as const) {
             expect(relDiff(w, fold.logreg.exact.coef)).toBeLessThanOrEqual(1e-7);
             expect(relDiff(w, fold.logreg.coef!)).toBeLessThanOrEqual(2e-3);
           }
+        }
+        expect(accSum / G.folds.length).toBeCloseTo(G.mean_accuracy.logreg, 12);
+      });
+
+      it(`${key}: logreg in the eigenbasis of K (the permutation path) reaches the same optimum and predictions`, () => {
+        const P = problems[key];
+        let accSum = 0;
+        for (const fold of G.folds) {
+          const { train, test } = split(P, fold);
+          const Ktr = subGram(P.K, P.samples.length, train, train), Kte = subGram(P.K, P.samples.length, test, train);
+          const fp = foldPredictor(getModel('logreg'), Ktr, train.length, Kte, test.length, opts, LOGREG_BASIS_MIN_FITS);
+          const dec = new Float64Array(test.length);
+          expect(fp.decide(Float64Array.from(train, (a) => P.y[a]!), dec)).toBe(true);
+          expect(relDiff(dec, fold.logreg.exact.decision)).toBeLessThanOrEqual(1e-7);
+          const pred = Array.from(dec, (v) => (v > 0 ? 1 : 0));
+          expect(pred.filter((v, t) => v === fold.logreg.pred[t]).length / test.length, `run ${fold.test_run}`).toBeGreaterThanOrEqual(0.99);
+          accSum += pred.filter((v, t) => v === P.y[test[t]!]).length / test.length;
         }
         expect(accSum / G.folds.length).toBeCloseTo(G.mean_accuracy.logreg, 12);
       });

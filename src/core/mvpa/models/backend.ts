@@ -11,7 +11,7 @@
  * give the models their own small engine: `createKernelEngine(module)` makes a private memory
  * (2 MiB, grows as needed) — workers never allocate from the main thread's arena.
  */
-import { loadDecodeKernels, type DecodeKernels, type Kernels } from '../../kernels/kernels.ts';
+import { loadDecodeKernels, loadNewtonKernels, type DecodeKernels, type Kernels, type NewtonKernels } from '../../kernels/kernels.ts';
 import type { SharedArena } from '../../kernels/memory.ts';
 import { choleskyInPlace, choleskySolveInPlace, newtonSystemInPlace, symMatVec } from './linalg.ts';
 
@@ -30,6 +30,7 @@ export class WasmWorkspace {
 
   private readonly module: WebAssembly.Module | null;
   private decode: DecodeKernels | null | undefined;
+  private newton: NewtonKernels | null | undefined;
 
   constructor(engine: SolverEngine) {
     this.kernels = engine.kernels;
@@ -41,6 +42,12 @@ export class WasmWorkspace {
   decodeKernels(): DecodeKernels | null {
     if (this.decode === undefined) this.decode = this.module ? loadDecodeKernels({ module: this.module, memory: this.kernels.memory }) : null;
     return this.decode;
+  }
+
+  /** The logistic-regression kernels on this engine's memory (null without a module or with an older one). */
+  newtonKernels(): NewtonKernels | null {
+    if (this.newton === undefined) this.newton = this.module ? loadNewtonKernels({ module: this.module, memory: this.kernels.memory }) : null;
+    return this.newton;
   }
 
   /** A block of at least `bytes` (16-byte aligned) for the role `name`. Views made before a call may be stale after it (growth). */

@@ -10,6 +10,9 @@
  *    solver, same operations: bit-identical to model.fit + model.decision) without the per-fit
  *    scans of K; logreg keeps its first Newton system (the same for every label vector when the
  *    sample weights are uniform, logreg.ts LogregFirstStep).
+ *  - logreg with many fits on the fold (`fits` ≥ LOGREG_BASIS_MIN_FITS, e.g. the permutation
+ *    test): K's eigendecomposition once, then every fit in that basis without factorisations
+ *    (logreg-basis.ts; the same optimum, to the solver's 1e-10 tolerance).
  *  - ridge: the fit is linear in y. With A = K_c + αI (K_c = H K H) and the centred test rows
  *    v_t = (I − 11ᵀ/n)(k_t − k̄), the decision is  d_t = v_tᵀ A⁻¹ (y − ȳ) + ȳ  (ridge.ts), so the
  *    "hat" rows h_t = A⁻¹ v_t are solved once per fold and every permutation costs one
@@ -19,6 +22,7 @@
 import type { DualModel, ModelOptions } from '../model.ts';
 import { denseOps } from './backend.ts';
 import { fitLogregCheckedGram, logreg, type LogregFirstStep } from './logreg.ts';
+import { decideInBasis, logregBasis } from './logreg-basis.ts';
 import { gramRowMeans, ridge } from './ridge.ts';
 import { fitSvcCheckedGram, svc } from './svc.ts';
 import { DdError } from '../../errors.ts';
@@ -43,8 +47,23 @@ function decisionInto(fit: DualFit, Ktest: Float64Array, nTest: number, out: Flo
   }
 }
 
-export function foldPredictor(model: DualModel, Ktrain: Float64Array, nTrain: number, Ktest: Float64Array, nTest: number, opts?: ModelOptions): FoldPredictor {
+/**
+ * From this many fits on one fold, logreg solves in an eigenbasis of K: one eigendecomposition
+ * (~1–2 ms at n = 96 in wasm, the time of ~6 Cholesky-Newton fits; 3–8 ms in TypeScript) buys fits
+ * ~3× faster (no factorisation per fit; bench/models.results.md).
+ */
+export const LOGREG_BASIS_MIN_FITS = 50;
+
+/** `fits`: how many label vectors will be fitted on this fold (the permutation test: Infinity). */
+export function foldPredictor(model: DualModel, Ktrain: Float64Array, nTrain: number, Ktest: Float64Array, nTest: number, opts?: ModelOptions, fits = 1): FoldPredictor {
   if (model === ridge) return ridgePredictor(Ktrain, nTrain, Ktest, nTest, opts);
+  if (model === logreg && fits >= LOGREG_BASIS_MIN_FITS) {
+    checkGram('logreg', Ktrain, nTrain);
+    checkDecisionInput({ model: 'logreg', coef: new Float64Array(nTrain), intercept: 0, iterations: 0, converged: true }, Ktest, nTest);
+    const basis = logregBasis(Ktrain, nTrain);
+    const mopts = opts ?? {};
+    return { nTrain, nTest, decide: (y, out) => decideInBasis(basis, Ktest, nTest, y, mopts, out) };
+  }
   if (model === svc || model === logreg) {
     checkGram(model.name, Ktrain, nTrain);
     checkDecisionInput({ model: model.name, coef: new Float64Array(nTrain), intercept: 0, iterations: 0, converged: true }, Ktest, nTest);
