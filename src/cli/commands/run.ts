@@ -27,7 +27,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DdError } from '../../core/errors.ts';
 import { Cache, type CacheEvent } from '../../core/cache/cache.ts';
-import { applyFlagOverrides, configFromJson, configToJson, FIELDS, parseConfig, type Config } from '../../core/pipeline/config.ts';
+import { applyFlagOverrides, configFromJson, configToJson, FIELDS, parseConfig, SWITCH_FLAGS, type Config } from '../../core/pipeline/config.ts';
 import type { DecodeStageFn } from '../../core/pipeline/decode-stage.ts';
 import { emptyStats } from '../../core/pipeline/graph.ts';
 import type { HostFile, PipelineHost } from '../../core/pipeline/host.ts';
@@ -352,12 +352,14 @@ function deadWorkerResult(task: Task, message: string): TaskResult {
   const subject = task.job.subject;
   return {
     outcome: {
-      id: subject, runs: [], behavior: null, decoding: [], warnings: [], failed: true, inputs: [], stats: emptyStats(), decodeKeys: {},
+      id: subject, runs: [], behavior: null, trials: null, decoding: [], geometry: [], searchlight: [], warnings: [], failed: true, inputs: [], stats: emptyStats(), decodeKeys: {},
       errors: [{ subject, stage: 'extract', roi: null, target: null, code: error.code, message, file: null }],
       cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null,
     },
     cells: [],
     behaviorKey: '',
+    geometry: [],
+    searchlight: [],
   };
 }
 
@@ -379,7 +381,7 @@ export async function configFromArgs(args: Args): Promise<Config> {
   return parseConfig(applyFlagOverrides(raw, (f) => (has(args, f) ? flagAll(args, f) : undefined)));
 }
 
-const KNOWN_FLAGS = new Set(['bids', 'derivatives', 'config', 'out', 'jobs', 'cache-dir', 'no-cache', 'memory-budget', 'json', 'worker', 'subject-index', ...FIELDS.map((f) => f.flag)]);
+const KNOWN_FLAGS = new Set(['bids', 'derivatives', 'config', 'out', 'jobs', 'cache-dir', 'no-cache', 'memory-budget', 'json', 'worker', 'subject-index', ...FIELDS.map((f) => f.flag), ...SWITCH_FLAGS]);
 
 /** Where `--subject-index` writes its part (merged by `ddmvpa group`). */
 export const SUBJECT_PARTS_DIR = 'subjects';
