@@ -186,17 +186,24 @@ export interface GroupSearchlight {
 export async function computeGroupSearchlight(target: string, maps: SearchlightEntry[]): Promise<GroupSearchlight | null> {
   const ok = maps.filter((m) => m.ok);
   if (ok.length < 2) return null;
-  const grid = ok[0]!.ok!.grid;
-  for (const m of ok) {
-    if (m.ok!.grid.dims.some((d, a) => d !== grid.dims[a]) || m.ok!.grid.affine.some((r, a) => r.some((v, b) => v !== grid.affine[a]![b]))) {
+  return groupFromVolumes(target, ok[0]!.ok!.chance, ok.map((m) => ({ grid: m.ok!.grid, data: scoreVolume(m.scores, m.mask, m.ok!.grid) })));
+}
+
+/** The group t map of subject score volumes (NaN outside each subject's mask); null with fewer than 2. */
+export async function groupFromVolumes(target: string, chance: number, volumes: { grid: Grid; data: Float32Array }[]): Promise<GroupSearchlight | null> {
+  if (volumes.length < 2) return null;
+  const grid = volumes[0]!.grid;
+  for (const v of volumes) {
+    if (v.grid.dims.some((d, a) => d !== grid.dims[a]) || v.grid.affine.some((r, a) => r.some((x, b) => Math.abs(x - grid.affine[a]![b]!) > 1e-4))) {
       throw new DdError('SEARCHLIGHT_GRID_MISMATCH', `The subjects' ${target} searchlight maps are on different grids; the group t map needs every BOLD run in one space and resolution.`);
     }
   }
   await statsReady();
-  const g = groupTMap(ok.map((m) => scoreVolume(m.scores, m.mask, grid)), ok[0]!.ok!.chance);
+  const g = groupTMap(volumes.map((v) => v.data), chance);
   let best = -1;
   for (let v = 0; v < g.t.length; v++) if (Number.isFinite(g.t[v]!) && (best < 0 || g.t[v]! > g.t[best]!)) best = v;
-  return { target, file: groupMapFile(target), n: ok.length, df: ok.length - 1, peak: best >= 0 ? { t: g.t[best]!, mm: voxelMm(grid, best) } : null, grid, t: g.t };
+  const n = volumes.length;
+  return { target, file: groupMapFile(target), n, df: n - 1, peak: best >= 0 ? { t: g.t[best]!, mm: voxelMm(grid, best) } : null, grid, t: g.t };
 }
 
 /** A volume as a gzipped float32 NIfTI-1 file. */
