@@ -63,7 +63,7 @@ test('full analysis of a dropped folder: a corrupt subject fails alone, the othe
     // results.json v2: the trial table and the geometry rows are the CLI's, number for number.
     expect(s.trials, s.id).toEqual(c.trials);
     expect(s.geometry, s.id).toEqual(c.geometry);
-    expect(s.geometry.map((g: { roi: string }) => g.roi)).toEqual(['vmpfc', 'pcc']);
+    expect(s.geometry.map((g: { roi: string }) => g.roi)).toEqual(s.id === '03' ? [] : ['vmpfc', 'pcc']);
   }
   expect(mine.schema_version).toBe(2);
   for (const g of mine.group) {

@@ -116,10 +116,13 @@ describe('ddmvpa run', () => {
     const moved = join(tmp, 'demo-moved');
     cpSync(demo, moved, { recursive: true });
     const out = join(tmp, 'b4');
-    const r = ddmvpa('run', '--bids', moved, '--out', out, ...ROIS, '--permutations', '20', '--cache-dir', cache, '--jobs', '1');
+    const r = ddmvpa('run', '--bids', moved, '--out', out, ...ROIS, '--permutations', '20', '--geometry-permutations', '20', '--cache-dir', cache, '--jobs', '1');
     expect(r.code, r.stderr).toBe(0);
     const m = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    expect(m.provenance.cache.by_stage).toEqual({ hash: { hits: 1, misses: 9 }, behavior: { hits: 2, misses: 0 }, extract: { hits: 0, misses: 0 }, decode: { hits: 12, misses: 0 }, group: { hits: 1, misses: 0 } });
+    expect(m.provenance.cache.by_stage).toEqual({
+      hash: { hits: 1, misses: 9 }, behavior: { hits: 2, misses: 0 }, extract: { hits: 0, misses: 0 }, decode: { hits: 12, misses: 0 }, group: { hits: 1, misses: 0 },
+      geometry: { hits: 6, misses: 0 }, searchlight: { hits: 0, misses: 0 },
+    });
     const x = comparable(m), y = comparable(a.results);
     delete x.provenance.bids; delete y.provenance.bids;
     expect(x).toEqual(y);
