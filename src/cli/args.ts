@@ -1,4 +1,5 @@
 import { DdError } from '../core/errors.ts';
+import { SWITCH_FLAGS } from '../core/pipeline/config.ts';
 
 /** Parsed command line: repeated flags collect into arrays; `--no-x` sets x=false. */
 export interface Args {
@@ -7,7 +8,7 @@ export interface Args {
 }
 
 /** Flags that never take a value. */
-const BOOLEAN_FLAGS = new Set(['json', 'verify', 'if-missing', 'submit', 'no-cache', 'whole-brain', 'help', 'worker', 'print-config']);
+const BOOLEAN_FLAGS = new Set(['json', 'verify', 'if-missing', 'submit', 'no-cache', 'whole-brain', 'help', 'worker', 'print-config', ...SWITCH_FLAGS]);
 
 export function parseArgs(argv: string[]): Args {
   const positional: string[] = [];

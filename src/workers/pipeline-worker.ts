@@ -7,10 +7,13 @@
  * - `demo(opts)`: the teaching demo dataset (writeDemoDataset with effect sizes and noise, the
  *   same generator as `ddmvpa demo`) as Blobs.
  * - `run(runId, files, config, opts, onProgress)`: runPipeline → results.json (schema of
- *   src/core/pipeline/results.ts) and its TSV tables.
+ *   src/core/pipeline/results.ts), its TSV tables and its files (searchlight NIfTI maps, by the
+ *   paths results.json names; their buffers transferred). Subjects run on subject workers (one per
+ *   core, src/platform/browser/subject-executor.ts) or here; a searchlight runs single-threaded
+ *   in the worker that prepares its subject.
  * - `cancel(runId)`.
  */
-import { expose } from 'comlink';
+import { expose, transfer } from 'comlink';
 import { installDdErrorTransfer } from './comlink-errors.ts';
 import { DdError } from '../core/errors.ts';
 import type { Cache } from '../core/cache/cache.ts';
@@ -48,6 +51,8 @@ export interface PipelineRunOptions {
 export interface PipelineRunResult {
   results: Results;
   tables: Record<string, string>;
+  /** The run's other files by path relative to results.json (runPipeline onFile: 'searchlight/…nii.gz'). */
+  files: Record<string, Uint8Array>;
   /** Why the cache was not used, when it was not. */
   cacheNote: string | null;
   seconds: number;
@@ -170,19 +175,22 @@ const api = {
           if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(() => {});
         } catch { /* the page went away */ }
       };
+      const out: Record<string, Uint8Array> = {};
       let results: Results;
       try {
         results = await runPipeline({
           config, host, decodeStage: browserDecodeStage, executor: executor ?? undefined, version: `${import.meta.env.VITE_APP_VERSION ?? '0.1.0'} (browser)`,
           signal: controller.signal, onProgress: report, provenance: { host: 'browser' },
           onSubjectDone: (o) => report({ stage: 'subject-done', subject: o.id, failed: o.failed }),
+          onFile: (path, bytes) => { out[path] = bytes; },
         });
       } finally {
         if (executor) lastExecutorStats = await executor.stats();
         currentExecutor = null;
         await executor?.close();
       }
-      return { results, tables: resultTables(results), cacheNote, seconds: (performance.now() - t0) / 1000, workers: plan };
+      const result: PipelineRunResult = { results, tables: resultTables(results), files: out, cacheNote, seconds: (performance.now() - t0) / 1000, workers: plan };
+      return transfer(result, [...new Set(Object.values(out).map((b) => b.buffer as ArrayBuffer))]);
     } catch (err) {
       if (controller.signal.aborted) throw new DdError('RUN_CANCELLED', 'Cancelled. Stages already finished are kept in this browser\'s cache: run again to resume.');
       if (err instanceof DdError) throw err;

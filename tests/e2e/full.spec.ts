@@ -24,7 +24,7 @@ test.beforeAll(() => {
   const bad = join(tmp, 'study', BAD);
   writeFileSync(bad, readFileSync(bad).subarray(0, 4000));
   try {
-    cli(['run', '--bids', join(tmp, 'study'), '--out', join(tmp, 'out'), '--roi', 'vmpfc', 'pcc', '--permutations', '200', '--no-cache']);
+    cli(['run', '--bids', join(tmp, 'study'), '--out', join(tmp, 'out'), '--roi', 'vmpfc', 'pcc', '--permutations', '200', '--geometry-permutations', '100', '--no-cache']);
   } catch { /* exit code 1 or 2 when a subject failed; results.json is written */ }
 });
 test.afterAll(() => {
@@ -35,7 +35,7 @@ test('full analysis of a dropped folder: a corrupt subject fails alone, the othe
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.setViewportSize({ width: 1366, height: 768 });
-  await page.goto('/?roi=vmpfc&roi=pcc&permutations=200&preset=motion6%2Bwm%2Bcsf');
+  await page.goto('/?roi=vmpfc&roi=pcc&permutations=200&geometry-permutations=100&preset=motion6%2Bwm%2Bcsf');
   await page.getByTestId('pick-folder').setInputFiles(join(tmp, 'study'));
   await expect(page.getByTestId('full-plan')).toContainText('3 subjects found');
   await page.getByTestId('full-run').click();
@@ -60,7 +60,12 @@ test('full analysis of a dropped folder: a corrupt subject fails alone, the othe
       expect(d.p_value).toBe(e.p_value);
       expect(d.n_permutations).toBe(200);
     }
+    // results.json v2: the trial table and the geometry rows are the CLI's, number for number.
+    expect(s.trials, s.id).toEqual(c.trials);
+    expect(s.geometry, s.id).toEqual(c.geometry);
+    expect(s.geometry.map((g: { roi: string }) => g.roi)).toEqual(s.id === '03' ? [] : ['vmpfc', 'pcc']);
   }
+  expect(mine.schema_version).toBe(2);
   for (const g of mine.group) {
     const c = cli.group.find((x: { roi: string; target: string }) => x.roi === g.roi && x.target === g.target);
     expect(g.mean).toBeCloseTo(c.mean, 12);

@@ -21,7 +21,7 @@ function ddmvpa(...args: string[]) {
 
 function runInto(name: string, ...extra: string[]) {
   const out = join(tmp, name);
-  const r = ddmvpa('run', '--bids', demo, '--out', out, ...ROIS, '--permutations', '20', '--json', ...extra);
+  const r = ddmvpa('run', '--bids', demo, '--out', out, ...ROIS, '--permutations', '20', '--geometry-permutations', '20', '--json', ...extra);
   expect(r.code, r.stderr).toBe(0);
   return { out, summary: JSON.parse(r.stdout), results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')), stderr: r.stderr };
 }
@@ -44,7 +44,7 @@ describe('ddmvpa run', () => {
     const cache = join(tmp, 'cache-a');
     const a = runInto('a', '--jobs', '1', '--cache-dir', cache);
     const r = a.results;
-    expect(r.schema_version).toBe(1);
+    expect(r.schema_version).toBe(2);
     expect(r.subjects.map((s: any) => s.id)).toEqual(['01', '02']);
     for (const s of r.subjects) {
       expect(s.behavior).toMatchObject({ n_trials: expect.any(Number), k: expect.any(Number), log_k: expect.any(Number), beta: expect.any(Number), flags: expect.any(Array) });
@@ -63,12 +63,44 @@ describe('ddmvpa run', () => {
     expect(p).toMatchObject({ version: expect.any(String), seed: 0, config: { decoding: { permutations: 20 } } });
     expect(p.inputs.length).toBe(9);
     expect(p.timings.stages).toHaveProperty('extract');
-    expect(p.cache.by_stage).toEqual({ hash: { hits: 1, misses: 9 }, behavior: { hits: 0, misses: 2 }, extract: { hits: 0, misses: 6 }, decode: { hits: 0, misses: 12 }, group: { hits: 0, misses: 1 } });
-    for (const f of ['behavior.tsv', 'decoding.tsv', 'group.tsv', 'errors.tsv', 'config.json']) expect(existsSync(join(a.out, f)), f).toBe(true);
+    expect(p.cache.by_stage).toEqual({
+      hash: { hits: 1, misses: 9 }, behavior: { hits: 0, misses: 2 }, extract: { hits: 0, misses: 6 }, decode: { hits: 0, misses: 12 }, group: { hits: 0, misses: 1 },
+      geometry: { hits: 0, misses: 6 }, searchlight: { hits: 0, misses: 0 },
+    });
+    for (const s of r.subjects) {
+      expect(s.geometry.map((g: any) => g.roi)).toEqual(['vmpfc', 'nacc_l', 'pcc']);
+      expect(s.trials.choice.length).toBe(s.behavior.n_trials);
+    }
+    expect(r.searchlight).toBeUndefined();
+    for (const f of ['behavior.tsv', 'decoding.tsv', 'group.tsv', 'errors.tsv', 'geometry.tsv', 'config.json']) expect(existsSync(join(a.out, f)), f).toBe(true);
+    expect(readFileSync(join(a.out, 'geometry.tsv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2 * 3 * 3);
     expect(readFileSync(join(a.out, 'decoding.tsv'), 'utf8').trim().split('\n')).toHaveLength(13);
     // The written config reproduces the run.
     expect(JSON.parse(readFileSync(join(a.out, 'config.json'), 'utf8'))).toEqual(p.config);
   }, 300_000);
+
+  it('writes the searchlight maps under OUT/searchlight; identical with --jobs 1 and 2 and without the cache', async () => {
+    const sl = ['--searchlight', '--searchlight-target', 'choice', '--cv', 'kfold:2', '--no-geometry'];
+    const a = runInto('sl1', '--jobs', '1', '--cache-dir', join(tmp, 'cache-sl'), ...sl);
+    const b = runInto('sl2', '--jobs', '2', '--no-cache', ...sl);
+    expect(a.results.errors).toEqual([]);
+    expect(comparable(b.results)).toEqual(comparable(a.results));
+    const s = a.results.searchlight;
+    expect(s).toMatchObject({ radius_mm: 6, model: 'svc', metric: 'balanced_accuracy', cv: 'kfold:2', n_permutations: 0 });
+    expect(s.maps.map((m: any) => m.file)).toEqual(['searchlight/sub-01_target-choice_score.nii.gz', 'searchlight/sub-02_target-choice_score.nii.gz']);
+    expect(s.group).toMatchObject([{ target: 'choice', file: 'searchlight/group_target-choice_t.nii.gz', n: 2, df: 1 }]);
+    for (const f of [...s.maps.map((m: any) => m.file), s.group[0].file]) {
+      expect(existsSync(join(a.out, f)), f).toBe(true);
+      expect(existsSync(join(b.out, f)), f).toBe(true);
+    }
+    expect(a.summary.maps).toHaveLength(3);
+    const { readNiftiImage } = await import('../../src/core/nifti/index.ts');
+    const { fileSource } = await import('../../src/platform/node/file-source.ts');
+    const img = await readNiftiImage(await fileSource(join(a.out, s.maps[0].file)));
+    let best = -Infinity;
+    for (const v of img.data) if (Number.isFinite(v) && v > best) best = v;
+    expect(best).toBe(Math.fround(s.maps[0].peak.score));
+  }, 600_000);
 
   it('gives identical results with --jobs 1 and 2, with and without the cache', () => {
     const cache = join(tmp, 'cache-b');
@@ -84,10 +116,13 @@ describe('ddmvpa run', () => {
     const moved = join(tmp, 'demo-moved');
     cpSync(demo, moved, { recursive: true });
     const out = join(tmp, 'b4');
-    const r = ddmvpa('run', '--bids', moved, '--out', out, ...ROIS, '--permutations', '20', '--cache-dir', cache, '--jobs', '1');
+    const r = ddmvpa('run', '--bids', moved, '--out', out, ...ROIS, '--permutations', '20', '--geometry-permutations', '20', '--cache-dir', cache, '--jobs', '1');
     expect(r.code, r.stderr).toBe(0);
     const m = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    expect(m.provenance.cache.by_stage).toEqual({ hash: { hits: 1, misses: 9 }, behavior: { hits: 2, misses: 0 }, extract: { hits: 0, misses: 0 }, decode: { hits: 12, misses: 0 }, group: { hits: 1, misses: 0 } });
+    expect(m.provenance.cache.by_stage).toEqual({
+      hash: { hits: 1, misses: 9 }, behavior: { hits: 2, misses: 0 }, extract: { hits: 0, misses: 0 }, decode: { hits: 12, misses: 0 }, group: { hits: 1, misses: 0 },
+      geometry: { hits: 6, misses: 0 }, searchlight: { hits: 0, misses: 0 },
+    });
     const x = comparable(m), y = comparable(a.results);
     delete x.provenance.bids; delete y.provenance.bids;
     expect(x).toEqual(y);

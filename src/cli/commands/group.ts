@@ -10,6 +10,7 @@ import { configToJson } from '../../core/pipeline/config.ts';
 import { mergeResults } from '../../core/pipeline/merge.ts';
 import { resultTables, type Results } from '../../core/pipeline/results.ts';
 import { dirSink } from '../../platform/node/dir-sink.ts';
+import { loadVolume3D } from '../../platform/node/load-image.ts';
 import { requireFlag, type Args } from '../args.ts';
 import type { CommandResult } from '../main.ts';
 import { SUBJECT_PARTS_DIR } from './run.ts';
@@ -37,8 +38,15 @@ export async function group(args: Args): Promise<CommandResult> {
   }
   // Plan order (discovery sorts subject labels naturally).
   const order = parts.flatMap((p) => p.results.subjects.map((s) => s.id)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const results = await mergeResults(parts, order);
   const sink = dirSink(out);
+  // Group t maps from the subject maps the tasks wrote under OUT/searchlight/.
+  const results = await mergeResults(parts, order, {
+    readMap: async (file) => {
+      const v = await loadVolume3D(join(out, file));
+      return { grid: { dims: v.dims, affine: v.affine }, data: Float32Array.from(v.data) };
+    },
+    onFile: (path, bytes) => sink.write(path, bytes),
+  });
   await sink.write('results.json', JSON.stringify(results, null, 2) + '\n');
   for (const [name, text] of Object.entries(resultTables(results))) await sink.write(name, text);
   await sink.write('config.json', configToJson(results.provenance.config));

@@ -3,8 +3,9 @@
  * [--cache-dir DIR | --no-cache] [--memory-budget MB] [--permutations N] [--seed S] [--json]`
  *
  * The whole pipeline (src/core/pipeline): writes OUT/results.json and, beside it, behavior.tsv,
- * decoding.tsv, group.tsv, errors.tsv and config.json (the full config used, reusable with
- * --config). Every config field also has a flag (src/core/pipeline/config.ts FIELDS: --roi,
+ * decoding.tsv, group.tsv, errors.tsv, geometry.tsv and config.json (the full config used,
+ * reusable with --config); with --searchlight the NIfTI maps in OUT/searchlight/ (per subject and
+ * target, a p map with --searchlight-permutations N, the group t map). Every config field also has a flag (src/core/pipeline/config.ts FIELDS: --roi,
  * --target, --estimator, --preset, --cv, …).
  *
  * Cache: content-addressed, in `--cache-dir`, else $DDMVPA_CACHE_DIR, else
@@ -27,7 +28,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DdError } from '../../core/errors.ts';
 import { Cache, type CacheEvent } from '../../core/cache/cache.ts';
-import { applyFlagOverrides, configFromJson, configToJson, FIELDS, parseConfig, type Config } from '../../core/pipeline/config.ts';
+import { applyFlagOverrides, configFromJson, configToJson, FIELDS, parseConfig, SWITCH_FLAGS, type Config } from '../../core/pipeline/config.ts';
 import type { DecodeStageFn } from '../../core/pipeline/decode-stage.ts';
 import { pooledExecutor, type Task, type TaskResult, type TaskRunner } from '../../core/pipeline/executor.ts';
 import type { HostFile, PipelineHost } from '../../core/pipeline/host.ts';
@@ -45,7 +46,9 @@ import { loadVolume3D } from '../../platform/node/load-image.ts';
 import { hostMemory, peakRssBytes } from '../../platform/node/memory-budget.ts';
 import { nodeProjectorFactory } from '../../platform/node/projector.ts';
 import { nodeInflate } from '../../platform/node/inflate.ts';
-import { createNodeEngine } from '../../platform/node/pool.ts';
+import { createNodeEngine, loadKernelModule } from '../../platform/node/pool.ts';
+import { startSearchlightWorkers } from '../../platform/node/searchlight-pool.ts';
+import type { SearchlightHost } from '../../core/searchlight/index.ts';
 import { useWasmSolvers } from '../../core/mvpa/models/index.ts';
 import { flag, flagAll, has, numberFlag, requireFlag, type Args } from '../args.ts';
 import type { CommandResult } from '../main.ts';
@@ -154,6 +157,25 @@ export interface NodeHostOptions {
   files: Map<string, string>;
   cacheDir: string | null;
   onCacheEvent?: (e: CacheEvent) => void;
+  /** Worker threads of a searchlight map (1: this thread only). */
+  searchlightThreads?: number;
+}
+
+let searchlightHost: Promise<SearchlightHost> | null = null;
+
+/**
+ * The searchlight's kernels and worker threads, made on first use and kept for the process (idle
+ * threads do not keep it alive): the CPU left per job (--jobs processes share the cores).
+ */
+function nodeSearchlightHost(threads: number): Promise<SearchlightHost> {
+  searchlightHost ??= (async () => ({ module: await loadKernelModule(), pool: threads > 1 ? await startSearchlightWorkers(threads) : undefined }))();
+  searchlightHost.catch(() => { searchlightHost = null; });
+  return searchlightHost;
+}
+
+/** Searchlight threads per process when `jobs` processes share the machine. */
+export function searchlightThreadsFor(jobs: number): number {
+  return Math.max(1, Math.floor(availableParallelism() / Math.max(1, jobs)));
 }
 
 export async function nodeHost(opts: NodeHostOptions): Promise<PipelineHost> {
@@ -167,6 +189,7 @@ export async function nodeHost(opts: NodeHostOptions): Promise<PipelineHost> {
     makeProjector: async (spec) => (await getProjector()).make(spec),
     inflate: nodeInflate,
     createHash: createNodeSha256,
+    searchlight: () => nodeSearchlightHost(opts.searchlightThreads ?? 1),
     cache,
   };
 }
@@ -176,7 +199,7 @@ export async function nodeHost(opts: NodeHostOptions): Promise<PipelineHost> {
 
 
 type ToWorker =
-  | { type: 'init'; cacheDir: string | null }
+  | { type: 'init'; cacheDir: string | null; searchlightThreads: number }
   | { type: 'task'; id: number; task: Task; files: [string, string][] }
   | { type: 'cancel'; id: number };
 type FromWorker =
@@ -193,16 +216,17 @@ async function workerMain(decodeStage: DecodeStageFn): Promise<never> {
   // Ctrl-C reaches the whole process group: the parent decides (it sends 'cancel').
   process.on('SIGINT', () => {});
   let cacheDir: string | null = null;
+  let searchlightThreads = 1;
   const running = new Map<number, AbortController>();
   let queue = Promise.resolve();
   process.on('message', (m: ToWorker) => {
-    if (m.type === 'init') { cacheDir = m.cacheDir; send({ type: 'ready' }); return; }
+    if (m.type === 'init') { cacheDir = m.cacheDir; searchlightThreads = m.searchlightThreads; send({ type: 'ready' }); return; }
     if (m.type === 'cancel') { running.get(m.id)?.abort(); return; }
     const ac = new AbortController();
     running.set(m.id, ac);
     queue = queue.then(async () => {
       try {
-        const host = await nodeHost({ files: new Map(m.files), cacheDir, onCacheEvent: (event) => send({ type: 'cache-event', event }) });
+        const host = await nodeHost({ files: new Map(m.files), cacheDir, searchlightThreads, onCacheEvent: (event) => send({ type: 'cache-event', event }) });
         const env = { host, decodeStage, signal: ac.signal, onProgress: (event: ProgressEvent) => send({ type: 'progress', id: m.id, event }) };
         let result: TaskResult;
         if (m.task.kind === 'prepare') {
@@ -226,7 +250,7 @@ async function workerMain(decodeStage: DecodeStageFn): Promise<never> {
 }
 
 /** One worker process as a TaskRunner: a task at a time over IPC; a dead process is replaced. */
-function processRunner(opts: { cacheDir: string | null; files: Map<string, string>; onCacheEvent(e: CacheEvent): void; closing(): boolean }): TaskRunner & { close(): Promise<void> } {
+function processRunner(opts: { slots: number; cacheDir: string | null; files: Map<string, string>; onCacheEvent(e: CacheEvent): void; closing(): boolean }): TaskRunner & { close(): Promise<void> } {
   let nextId = 0;
   let pending: { id: number; resolve(r: TaskResult): void; reject(e: unknown): void; onProgress(e: ProgressEvent): void } | null = null;
   let child: ChildProcess;
@@ -253,7 +277,7 @@ function processRunner(opts: { cacheDir: string | null; files: Map<string, strin
       spawnWorker();
       p?.reject(new DdError('WORKER_DIED', `the worker process exited (${signal ?? `code ${code}`})`));
     });
-    c.send({ type: 'init', cacheDir: opts.cacheDir } satisfies ToWorker);
+    c.send({ type: 'init', cacheDir: opts.cacheDir, searchlightThreads: searchlightThreadsFor(opts.slots) } satisfies ToWorker);
     child = c;
   };
   const filesOf = (job: SubjectJob): [string, string][] => {
@@ -323,7 +347,7 @@ export async function configFromArgs(args: Args): Promise<Config> {
   return parseConfig(applyFlagOverrides(raw, (f) => (has(args, f) ? flagAll(args, f) : undefined)));
 }
 
-const KNOWN_FLAGS = new Set(['bids', 'derivatives', 'config', 'out', 'jobs', 'cache-dir', 'no-cache', 'memory-budget', 'json', 'worker', 'subject-index', ...FIELDS.map((f) => f.flag)]);
+const KNOWN_FLAGS = new Set(['bids', 'derivatives', 'config', 'out', 'jobs', 'cache-dir', 'no-cache', 'memory-budget', 'json', 'worker', 'subject-index', ...FIELDS.map((f) => f.flag), ...SWITCH_FLAGS]);
 
 /** Where `--subject-index` writes its part (merged by `ddmvpa group`). */
 export const SUBJECT_PARTS_DIR = 'subjects';
@@ -358,7 +382,7 @@ export async function run(args: Args): Promise<CommandResult> {
   };
   const skip = [out, ...(cacheDir ? [cacheDir] : [])];
   const files = await datasetFiles(bids, derivatives, skip);
-  const host = await nodeHost({ files, cacheDir, onCacheEvent: cacheEvents });
+  const host = await nodeHost({ files, cacheDir, onCacheEvent: cacheEvents, searchlightThreads: searchlightThreadsFor(1) });
   const nSubjects = new Set([...files.keys()].map((p) => /(?:^|\/)sub-([A-Za-z0-9]+)\//.exec(p)?.[1]).filter(Boolean)).size;
   // One SLURM array task: subject I of the plan (the config stays as it is, so the merged parts
   // equal one run over all subjects).
@@ -385,11 +409,15 @@ export async function run(args: Args): Promise<CommandResult> {
   process.once('SIGINT', onSigint);
   const lastLine = new Map<string, number>();
   const overBudget = new Set<string>();
+  const sink = dirSink(out);
+  const written: string[] = [];
   let results: Results;
   try {
     results = await runPipeline({
       config, host, decodeStage: nodeDecodeStage, version: await appVersion(), executor, signal: ac.signal,
       provenance: { host: 'node', bids: basename(resolve(bids)) }, only,
+      // searchlight maps: OUT/searchlight/…
+      onFile: async (path, bytes) => { await sink.write(path, bytes); written.push(path); },
       onProgress: (e) => {
         const k = `${e.stage}/${e.subject}`;
         const t = performance.now();
@@ -413,7 +441,6 @@ export async function run(args: Args): Promise<CommandResult> {
     await executor.close?.();
   }
 
-  const sink = dirSink(out);
   if (only) {
     const file = subjectPartFile(only[0]!);
     await sink.write(file, JSON.stringify(results, null, 2) + '\n');
@@ -434,11 +461,13 @@ export async function run(args: Args): Promise<CommandResult> {
     out, results: join(out, 'results.json'), subjects: results.subjects.map((s) => s.id),
     failed: results.subjects.filter((s) => s.decoding.length === 0 && s.errors.length > 0).map((s) => s.id),
     n_errors: results.errors.length, cache: { dir: cacheDir, hits: c.hits, misses: c.misses, by_stage: c.by_stage }, jobs, seconds,
+    maps: written.map((f) => join(out, f)),
   };
   const text = [
     `analysed ${results.subjects.length} subject(s) in ${seconds.toFixed(1)} s (${jobs} job(s)); ${results.errors.length} error(s)`,
     `  cache: ${c.hits} stage(s) from the cache, ${c.misses} computed${cacheDir ? ` (${cacheDir})` : ' (off)'}`,
-    `  results → ${join(out, 'results.json')} (+ behavior.tsv, decoding.tsv, group.tsv, errors.tsv, config.json)`,
+    `  results → ${join(out, 'results.json')} (+ behavior.tsv, decoding.tsv, group.tsv, errors.tsv, geometry.tsv, config.json)`,
+    ...(written.length ? [`  searchlight maps (${written.length}) → ${join(out, 'searchlight')}/`] : []),
   ].join('\n');
   return { json, text };
 }

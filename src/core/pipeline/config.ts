@@ -36,6 +36,11 @@ export const REGRESSORS: readonly ModelName[] = ['ridge'];
 /** Decoding targets: the trial variables of SCIENCE.md; `choice` is the classification target. */
 export const TARGETS: readonly string[] = TRIAL_VARIABLE_NAMES;
 export const CLASSIFICATION_TARGETS: readonly string[] = ['choice'];
+/**
+ * Model RDMs of the geometry stage: a trial variable (categorical for choice, |difference| for the
+ * others); `delay` is the larger-later delay (later_delay).
+ */
+export const GEOMETRY_MODELS: readonly string[] = ['choice', 'sv_diff', 'delay', ...TRIAL_VARIABLE_NAMES.filter((v) => v !== 'choice' && v !== 'sv_diff')];
 
 export interface Config {
   schema_version: 1;
@@ -76,6 +81,23 @@ export interface Config {
     metric: { classification: MetricName; regression: MetricName };
     permutations: number;
   };
+  /** Representational geometry of every ROI (RDM, RSA, PCA, MDS, within/between ratio). */
+  geometry: {
+    enabled: boolean;
+    /** Model RDMs from trial variables (GEOMETRY_MODELS). */
+    models: string[];
+    /** RSA and distance-ratio label permutations. */
+    permutations: number;
+  };
+  /** Whole-brain searchlight maps (per subject, and the group t map). */
+  searchlight: {
+    enabled: boolean;
+    radius_mm: number;
+    /** Decoding targets mapped (model, metric, C / alpha, CV and scaling as for ROI decoding). */
+    targets: string[];
+    /** Per-voxel label permutations for a p map (0: none). */
+    permutations: number;
+  };
   group: {
     /** The test behind the group p_value / q_value (all three are reported). */
     test: GroupTest;
@@ -99,6 +121,8 @@ export function defaultConfig(): Config {
       metric: { classification: 'balanced_accuracy', regression: 'r2' },
       permutations: 1000,
     },
+    geometry: { enabled: true, models: ['choice', 'sv_diff', 'delay'], permutations: 1000 },
+    searchlight: { enabled: false, radius_mm: 6, targets: ['choice'], permutations: 0 },
     group: { test: 't', permutations: 10000 },
     seed: 0,
   };
@@ -115,6 +139,7 @@ export function targetKind(target: string): 'classification' | 'regression' {
 type Kind =
   | { t: 'string'; pattern?: RegExp; hint?: string }
   | { t: 'enum'; values: readonly string[] }
+  | { t: 'bool' }
   | { t: 'number'; min?: number; max?: number; minExclusive?: boolean; integer?: boolean; nullable?: boolean }
   | { t: 'list'; item: (v: string, field: string) => string; unique: 'value' | 'roi'; nullable?: boolean; commaSplit: boolean };
 
@@ -131,6 +156,11 @@ const LABEL_RE = /^[A-Za-z0-9]+$/;
 
 function checkTarget(v: string, field: string): string {
   if (!TARGETS.includes(v)) throw badValue(field, v, TARGETS);
+  return v;
+}
+
+function checkGeometryModel(v: string, field: string): string {
+  if (!GEOMETRY_MODELS.includes(v)) throw badValue(field, v, GEOMETRY_MODELS);
   return v;
 }
 
@@ -185,6 +215,13 @@ export const FIELDS: readonly FieldSpec[] = [
   { path: 'decoding.metric.classification', flag: 'classification-metric', kind: { t: 'enum', values: CLASSIFICATION_METRICS }, help: 'metric for choice' },
   { path: 'decoding.metric.regression', flag: 'regression-metric', kind: { t: 'enum', values: REGRESSION_METRICS }, help: 'metric for continuous targets' },
   { path: 'decoding.permutations', flag: 'permutations', kind: { t: 'number', min: 0, max: 1_000_000, integer: true }, help: 'label permutations per decoding' },
+  { path: 'geometry.enabled', flag: 'geometry', kind: { t: 'bool' }, help: 'representational geometry per ROI (--no-geometry: off)' },
+  { path: 'geometry.models', flag: 'geometry-models', kind: { t: 'list', item: checkGeometryModel, unique: 'value', commaSplit: true }, help: 'model RDMs for RSA' },
+  { path: 'geometry.permutations', flag: 'geometry-permutations', kind: { t: 'number', min: 0, max: 1_000_000, integer: true }, help: 'RSA / distance-ratio permutations' },
+  { path: 'searchlight.enabled', flag: 'searchlight', kind: { t: 'bool' }, help: 'whole-brain searchlight maps' },
+  { path: 'searchlight.radius_mm', flag: 'searchlight-radius', kind: { t: 'number', min: 0, max: 50 }, help: 'searchlight sphere radius (mm)' },
+  { path: 'searchlight.targets', flag: 'searchlight-target', kind: { t: 'list', item: checkTarget, unique: 'value', commaSplit: true }, help: 'searchlight targets' },
+  { path: 'searchlight.permutations', flag: 'searchlight-permutations', kind: { t: 'number', min: 0, max: 100_000, integer: true }, help: 'per-voxel permutations (p map)' },
   { path: 'group.test', flag: 'group-test', kind: { t: 'enum', values: GROUP_TESTS }, help: 'group test behind p_value' },
   { path: 'group.permutations', flag: 'group-permutations', kind: { t: 'number', min: 1, max: 10_000_000, integer: true }, help: 'sign-flip permutations' },
   { path: 'seed', flag: 'seed', kind: { t: 'number', min: 0, max: 2 ** 32 - 1, integer: true }, help: 'random seed' },
@@ -213,6 +250,10 @@ function checkLeaf(f: FieldSpec, v: unknown, field = f.path): unknown {
       if (typeof v !== 'string' || v === '') throw badValue(field, v, k.hint ?? 'a non-empty string');
       if (k.pattern && !k.pattern.test(v)) throw badValue(field, v, k.hint ?? 'a label');
       return f.path === 'decoding.cv' ? checkCv(v, field) : v;
+    }
+    case 'bool': {
+      if (typeof v !== 'boolean') throw badValue(field, v, 'true or false');
+      return v;
     }
     case 'enum': {
       if (f.path === 'decoding.class_weight') {
@@ -250,6 +291,9 @@ function checkLeaf(f: FieldSpec, v: unknown, field = f.path): unknown {
     }
   }
 }
+
+/** Flags that take no value (switches and their --no- forms). */
+export const SWITCH_FLAGS: readonly string[] = FIELDS.filter((f) => f.kind.t === 'bool').flatMap((f) => [f.flag, `no-${f.flag}`]);
 
 const FIELD_BY_PATH = new Map(FIELDS.map((f) => [f.path, f]));
 const FIELD_BY_FLAG = new Map(FIELDS.map((f) => [f.flag, f]));
@@ -315,6 +359,10 @@ function parseConfigInner(input: unknown): Config {
 }
 
 function checkConflicts(c: Config): void {
+  // The searchlight scales once per run (a scaler per training fold would need a Gram matrix per fold and sphere).
+  if (c.searchlight.enabled && c.decoding.scaling === 'train-fold') {
+    throw new DdError('CONFIG_CONFLICT', `config searchlight.enabled is true but decoding.scaling is 'train-fold'; the searchlight scales within-run or not at all. Set decoding.scaling to within-run or none, or switch the searchlight off.`);
+  }
   if (c.decoding.class_weight === 'balanced' && !c.decoding.targets.some((t) => targetKind(t) === 'classification')) {
     throw new DdError('CONFIG_CONFLICT', `config decoding.class_weight is 'balanced' but decoding.targets (${c.decoding.targets.join(', ')}) has no classification target; class weights apply to ${CLASSIFICATION_TARGETS.join(', ')} only. Remove class_weight or add a classification target.`);
   }
@@ -347,6 +395,11 @@ function parseText(f: FieldSpec, texts: string[], where: string): unknown {
     if (k.nullable && texts.length === 1 && last === NULL_WORD) return null;
     return k.commaSplit ? texts.flatMap((t) => t.split(',')).map((s) => s.trim()).filter((s) => s !== '') : texts;
   }
+  if (k.t === 'bool') {
+    if (last === 'true' || last === '') return true;
+    if (last === 'false') return false;
+    throw badValue(where, last, 'true or false');
+  }
   if (k.t === 'number') {
     if (k.nullable && last === NULL_WORD) return null;
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(last.trim())) throw badValue(where, last, describeNumber(k));
@@ -371,6 +424,12 @@ function formatText(f: FieldSpec, v: unknown): string[] {
 export function applyFlagOverrides(raw: Record<string, unknown>, get: (flag: string) => string[] | undefined): Record<string, unknown> {
   const out = structuredClone(raw);
   for (const f of FIELDS) {
+    // A switch: --searchlight turns it on, --no-searchlight off.
+    if (f.kind.t === 'bool' && get(`no-${f.flag}`)?.length) {
+      if (get(f.flag)?.length) throw new DdError('ARGS_CONFLICT', `--${f.flag} and --no-${f.flag} contradict each other; give one.`);
+      setPath(out, f.path, false);
+      continue;
+    }
     const texts = get(f.flag);
     if (texts === undefined || texts.length === 0) continue;
     setPath(out, f.path, parseText(f, texts, `--${f.flag}`));

@@ -46,12 +46,14 @@ export function deadWorkerResult(task: Task, message: string): TaskResult {
   const subject = task.job.subject;
   return {
     outcome: {
-      id: subject, runs: [], behavior: null, decoding: [], warnings: [], failed: true, inputs: [], stats: emptyStats(), decodeKeys: {},
+      id: subject, runs: [], behavior: null, trials: null, decoding: [], geometry: [], searchlight: [], warnings: [], failed: true, inputs: [], stats: emptyStats(), decodeKeys: {},
       errors: [{ subject, stage: 'extract', roi: null, target: null, code: error.code, message, file: null }],
       cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null,
     },
     cells: [],
     behaviorKey: '',
+    geometry: [],
+    searchlight: [],
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * The stage graph of one analysis (ARCHITECTURE.md "Data flow"):
  *
- *   discover ─► hash ─┬─► behavior ─┐
- *                     └─► extract ──┴─► dataset ─► decode ─► group
+ *   discover ─► hash ─┬─► behavior ─┐                ┌─► decode ─► group
+ *                     └─► extract ──┴─► dataset ─┼─► geometry
+ *                                                └─► searchlight ─► searchlight_group
  *
  * - discover: files → subjects and runs (not cached: a directory listing);
  * - hash: the SHA-256 of every input file (cached by host identity + size + mtime, so a second
@@ -12,23 +13,27 @@
  *   confounds, design parameters, the ROI and its file);
  * - dataset: trials × voxels of one ROI with one target, over runs (not cached: a join);
  * - decode: CV score and permutation test of one (subject, ROI, target);
- * - group: tests across subjects and FDR over ROI × target.
+ * - group: tests across subjects and FDR over ROI × target;
+ * - geometry: RDM, RSA, PCA, MDS and the within/between ratio of one (subject, ROI);
+ * - searchlight: the whole-brain score map of one (subject, target), from the `brain` patterns of
+ *   the same stream pass as the ROIs;
+ * - searchlight_group: the group t map per target across subjects (not cached: a join of maps).
  *
  * A stage's key is the hash of its inputs' content (file hashes, or the keys of the stages it
  * reads), the parameters it uses (PARAM_STAGE below) and its code version (STAGE_VERSIONS).
  * Changing a parameter therefore recomputes exactly the stages downstream of the first stage
  * that reads it.
  */
-export type StageName = 'discover' | 'hash' | 'behavior' | 'extract' | 'dataset' | 'decode' | 'group';
+export type StageName = 'discover' | 'hash' | 'behavior' | 'extract' | 'dataset' | 'decode' | 'group' | 'geometry' | 'searchlight' | 'searchlight_group';
 
-export const STAGE_NAMES: readonly StageName[] = ['discover', 'hash', 'behavior', 'extract', 'dataset', 'decode', 'group'];
+export const STAGE_NAMES: readonly StageName[] = ['discover', 'hash', 'behavior', 'extract', 'dataset', 'decode', 'group', 'geometry', 'searchlight', 'searchlight_group'];
 
 /** Stages whose results are cached. */
-export const CACHED_STAGES: readonly StageName[] = ['hash', 'behavior', 'extract', 'decode', 'group'];
+export const CACHED_STAGES: readonly StageName[] = ['hash', 'behavior', 'extract', 'decode', 'group', 'geometry', 'searchlight'];
 
 /** Version of each stage's code: bump it when the stage computes something different. */
 export const STAGE_VERSIONS: Readonly<Record<StageName, number>> = {
-  discover: 1, hash: 1, behavior: 1, extract: 1, dataset: 1, decode: 2, group: 1,
+  discover: 1, hash: 1, behavior: 1, extract: 1, dataset: 1, decode: 2, group: 1, geometry: 1, searchlight: 1, searchlight_group: 1,
 };
 
 /** Direct inputs of each stage. */
@@ -40,28 +45,43 @@ export const STAGE_INPUTS: Readonly<Record<StageName, readonly StageName[]>> = {
   dataset: ['behavior', 'extract'],
   decode: ['dataset'],
   group: ['decode'],
+  geometry: ['dataset'],
+  searchlight: ['dataset'],
+  searchlight_group: ['searchlight'],
 };
 
-/** The first stage that reads each config field (by dotted path prefix). */
-export const PARAM_STAGE: ReadonlyArray<[prefix: string, stage: StageName]> = [
-  ['data.', 'discover'],
-  ['rois', 'extract'],
-  ['patterns.', 'extract'],
-  ['behavior.', 'behavior'],
-  ['decoding.targets', 'dataset'],
-  ['decoding.', 'decode'],
-  ['group.', 'group'],
-  ['seed', 'decode'],
+/**
+ * The first stages that read each config field (by dotted path prefix; the first matching prefix
+ * wins). The searchlight decodes with the ROI decoding's model settings, so those reach it too.
+ */
+export const PARAM_STAGE: ReadonlyArray<[prefix: string, stages: readonly StageName[]]> = [
+  ['data.', ['discover']],
+  ['rois', ['extract']],
+  ['patterns.', ['extract']],
+  ['behavior.', ['behavior']],
+  ['decoding.targets', ['dataset']],
+  ['decoding.permutations', ['decode']],
+  ['decoding.', ['decode', 'searchlight']],
+  ['geometry.', ['geometry']],
+  ['searchlight.', ['searchlight']],
+  ['group.', ['group']],
+  ['seed', ['decode', 'geometry', 'searchlight']],
 ];
 
-export function stageOfParam(path: string): StageName {
-  for (const [prefix, stage] of PARAM_STAGE) if (path === prefix || path.startsWith(prefix)) return stage;
+/** The stages that first read a config field. */
+export function stagesOfParam(path: string): StageName[] {
+  for (const [prefix, stages] of PARAM_STAGE) if (path === prefix || path.startsWith(prefix)) return [...stages];
   throw new Error(`no stage reads config field ${path}`);
 }
 
-/** A stage and every stage that (transitively) reads it. */
-export function downstreamOf(stage: StageName): StageName[] {
-  const out = new Set<StageName>([stage]);
+/** The first of them (the earliest in the graph). */
+export function stageOfParam(path: string): StageName {
+  return stagesOfParam(path)[0]!;
+}
+
+/** Stages and every stage that (transitively) reads them. */
+export function downstreamOf(...stages: StageName[]): StageName[] {
+  const out = new Set<StageName>(stages);
   let grew = true;
   while (grew) {
     grew = false;

@@ -8,6 +8,7 @@ import type { IncrementalHash } from '../cache/sha256.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import type { Projector, ProjectorSpec } from '../extract/projector.ts';
 import type { LoadImage } from '../roi/index.ts';
+import type { SearchlightHost } from '../searchlight/index.ts';
 
 export interface HostFile {
   /** Path inside the dataset as discovery saw it ('/'-separated; derivatives under `derivatives/`). */
@@ -35,6 +36,11 @@ export interface PipelineHost {
   inflate?: (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
   /** Incremental SHA-256 for input files (default: the TypeScript one). */
   createHash?: () => IncrementalHash;
+  /**
+   * The kernels (and worker pool) the searchlight stage runs on; without it a searchlight is an
+   * error (SEARCHLIGHT_UNAVAILABLE). Called once per map: return the same pool each time.
+   */
+  searchlight?(): Promise<SearchlightHost>;
   /** The cache, or null to compute everything (`--no-cache`). */
   cache: Cache | null;
 }

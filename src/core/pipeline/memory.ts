@@ -23,7 +23,7 @@ export interface SubjectSize {
  * 2.2 mm grid: ~1.5 %).
  */
 export function estimateSubjectBytes(size: SubjectSize, config: Config): number {
-  const brain = config.rois.includes(WHOLE_BRAIN_ROI);
+  const brain = config.rois.includes(WHOLE_BRAIN_ROI) || config.searchlight.enabled;
   let peak = 0;
   for (const r of size.runs) {
     const V = Math.ceil(r.voxelsPerVolume * (brain ? 0.5 : 0.03));
@@ -39,7 +39,7 @@ export function estimateSubjectBytes(size: SubjectSize, config: Config): number 
 
 /** Peak bytes of one decoding on a worker (ROI × target shard): the process and one ROI's data. */
 export function estimateCellBytes(size: SubjectSize, config: Config): number {
-  const brain = config.rois.includes(WHOLE_BRAIN_ROI);
+  const brain = config.rois.includes(WHOLE_BRAIN_ROI) || config.searchlight.enabled;
   const nAll = size.runs.reduce((a, r) => a + r.nTrials, 0);
   const vMax = Math.max(0, ...size.runs.map((r) => Math.ceil(r.voxelsPerVolume * (brain ? 0.5 : 0.03))));
   return 120 * MB + 3 * nAll * vMax * 8 + nAll * nAll * 8;

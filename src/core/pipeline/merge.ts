@@ -4,13 +4,22 @@
  * input hashes, and the group stage recomputed over every subject's scores. Apart from timings
  * and cache counts, the merge equals what a single `ddmvpa run` writes (tests check it).
  */
-import { DdError } from '../errors.ts';
+import { DdError, type DdWarning } from '../errors.ts';
+import type { Grid } from '../roi/grid.ts';
 import { configHash } from './config.ts';
 import type { Results } from './results.ts';
+import { groupFromVolumes, niftiFile } from './searchlight-stage.ts';
 import { groupCells } from './runner.ts';
 import { computeGroup } from './stages.ts';
 
-export async function mergeResults(parts: { file: string; results: Results }[], order: string[]): Promise<Results> {
+export interface MergeMapOptions {
+  /** Reads a subject's searchlight map written by its task (path relative to the results folder). */
+  readMap(file: string): Promise<{ grid: Grid; data: Float32Array }>;
+  /** Receives the group t maps (as runPipeline's onFile). */
+  onFile(path: string, bytes: Uint8Array): void | Promise<void>;
+}
+
+export async function mergeResults(parts: { file: string; results: Results }[], order: string[], maps?: MergeMapOptions): Promise<Results> {
   if (parts.length === 0) throw new DdError('GROUP_NO_PARTS', 'No per-subject results to merge. Run the subject tasks first (`ddmvpa slurm --submit`, or `ddmvpa run --subject-index I`).');
   const first = parts[0]!;
   const hash = first.results.provenance.config_hash;
@@ -34,6 +43,29 @@ export async function mergeResults(parts: { file: string; results: Results }[], 
   const errors = [...planErrors, ...subjects.flatMap((s) => s.errors.map((e) => ({ subject: s.id, ...e })))];
   const inputs = new Map(parts.flatMap((p) => p.results.provenance.inputs.map((i) => [i.path, i] as const)));
   const group = await computeGroup(groupCells(config, subjects), config);
+  // Searchlight: every subject's map rows; the group t maps again over all subjects' map files.
+  let searchlight = first.results.searchlight;
+  const warnings: DdWarning[] = [...first.results.warnings.filter((w) => w.code !== 'SEARCHLIGHT_GRID_MISMATCH')];
+  if (searchlight) {
+    const rows = parts.flatMap((p) => p.results.searchlight?.maps ?? [])
+      .sort((a, b) => (rank.get(a.subject) ?? Infinity) - (rank.get(b.subject) ?? Infinity) || config.searchlight.targets.indexOf(a.target) - config.searchlight.targets.indexOf(b.target));
+    const groupRows: NonNullable<Results['searchlight']>['group'] = [];
+    if (maps) {
+      for (const target of config.searchlight.targets) {
+        const mine = rows.filter((m) => m.target === target);
+        try {
+          const g = await groupFromVolumes(target, mine[0]?.chance ?? 0, await Promise.all(mine.map((m) => maps.readMap(m.file))));
+          if (!g) continue;
+          await maps.onFile(g.file, await niftiFile(g.grid, g.t, `ddmvpa group t ${target} (df ${g.df})`));
+          groupRows.push({ target: g.target, file: g.file, n: g.n, df: g.df, peak: g.peak });
+        } catch (e) {
+          if (!(e instanceof DdError)) throw e;
+          warnings.push({ code: e.code, message: e.message });
+        }
+      }
+    }
+    searchlight = { ...searchlight, maps: rows, group: groupRows };
+  }
 
   const sumStages: Record<string, number> = {};
   const byStage: Record<string, { hits: number; misses: number }> = {};
@@ -57,6 +89,8 @@ export async function mergeResults(parts: { file: string; results: Results }[], 
     subjects,
     errors,
     group,
+    ...(searchlight ? { searchlight } : {}),
+    warnings,
     provenance: {
       ...first.results.provenance,
       config_hash: configHash(config),

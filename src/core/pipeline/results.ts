@@ -9,20 +9,68 @@
 import type { DdWarning } from '../errors.ts';
 import type { Cache } from '../cache/cache.ts';
 import { writeTsv } from '../io/tsv.ts';
-import { CONFIG_SCHEMA_VERSION, configHash, type Config } from './config.ts';
+import { CONFIG_SCHEMA_VERSION, configHash, decodingFor, type Config } from './config.ts';
+import type { GeometryRow, SubjectTrials } from './geometry-stage.ts';
+import { subjectMapFile, voxelMm } from './map-files.ts';
+import type { GroupSearchlight } from './searchlight-stage.ts';
 import { CACHED_STAGES, STAGE_NAMES, type StageStats } from './graph.ts';
 import type { DecodingRow, PipelinePlan, SubjectError, SubjectOutcome } from './runner.ts';
 import type { GroupRow, InputHash } from './stages.ts';
+import { chanceLevel } from '../mvpa/metrics.ts';
 
-export const RESULTS_SCHEMA_VERSION = 1;
+/** 2: subjects[].trials, subjects[].geometry and searchlight (optional when reading version 1). */
+export const RESULTS_SCHEMA_VERSION = 2;
+
+export type { GeometryRow, SubjectTrials } from './geometry-stage.ts';
 
 export interface SubjectResult {
   id: string;
   runs: SubjectOutcome['runs'];
   behavior: SubjectOutcome['behavior'];
+  /** Per-trial behaviour (all trials of all runs, in run then onset order); absent in version 1. */
+  trials?: SubjectTrials | null;
   decoding: DecodingRow[];
+  /** One row per ROI when geometry is enabled; absent in version 1. */
+  geometry?: GeometryRow[];
   warnings: DdWarning[];
   errors: Omit<SubjectError, 'subject'>[];
+}
+
+export interface SearchlightMapRow {
+  subject: string;
+  target: string;
+  /** NIfTI file beside results.json (CLI: OUT/searchlight/…; browser: offered as a download). */
+  file: string;
+  p_file: string | null;
+  n_voxels: number;
+  peak: { score: number; mm: [number, number, number] } | null;
+  mean: number | null;
+  /** This map's model, metric (and its chance), CV and samples: targets may differ in kind. */
+  model: string;
+  metric: string;
+  chance: number;
+  cv: string;
+  n_samples: number;
+}
+
+export interface SearchlightGroupRow {
+  target: string;
+  file: string;
+  n: number;
+  df: number;
+  peak: { t: number; mm: [number, number, number] } | null;
+}
+
+export interface SearchlightResults {
+  radius_mm: number;
+  /** Of the first target (each map row has its own). */
+  model: string;
+  cv: string;
+  metric: string;
+  chance: number;
+  n_permutations: number;
+  maps: SearchlightMapRow[];
+  group: SearchlightGroupRow[];
 }
 
 export interface Results {
@@ -31,6 +79,8 @@ export interface Results {
   /** Every failure of the run: whole subjects (BOLD unreadable, no events) and single decodings. */
   errors: SubjectError[];
   group: GroupRow[];
+  /** Whole-brain searchlight maps, when enabled (absent in version 1). */
+  searchlight?: SearchlightResults;
   /** Dataset-level findings of discovery. */
   warnings: DdWarning[];
   provenance: {
@@ -69,6 +119,31 @@ export interface BuildResultsInput {
   groupCache: SubjectOutcome['cache'] | null;
   totalSeconds: number;
   extra?: Record<string, unknown>;
+  /** Searchlight group t maps (runPipeline). */
+  searchlightGroups?: GroupSearchlight[];
+  /** Run-level findings besides discovery's (e.g. maps on different grids). */
+  warnings?: DdWarning[];
+}
+
+/** The searchlight section from the subjects' maps and the group maps. */
+function searchlightResults(r: BuildResultsInput): SearchlightResults | undefined {
+  const c = r.config;
+  if (!c.searchlight.enabled) return undefined;
+  const maps: SearchlightMapRow[] = r.outcomes.flatMap((o) => o.searchlight.map((m) => {
+    const i = m.ok!;
+    return {
+      subject: o.id, target: i.target, file: subjectMapFile(o.id, i.target, 'score'), p_file: m.p.length > 0 ? subjectMapFile(o.id, i.target, 'p') : null,
+      n_voxels: i.n_voxels, peak: i.peak ? { score: i.peak.score, mm: voxelMm(i.grid, i.peak.index) } : null, mean: i.mean,
+      model: i.model, metric: i.metric, chance: i.chance, cv: i.cv, n_samples: i.n_samples,
+    };
+  }));
+  const first = decodingFor(c, c.searchlight.targets[0]!);
+  const m0 = maps[0];
+  return {
+    radius_mm: c.searchlight.radius_mm, model: m0?.model ?? first.model, cv: m0?.cv ?? c.decoding.cv, metric: m0?.metric ?? first.metric,
+    chance: m0?.chance ?? chanceLevel(first.metric), n_permutations: c.searchlight.permutations, maps,
+    group: (r.searchlightGroups ?? []).map((g) => ({ target: g.target, file: g.file, n: g.n, df: g.df, peak: g.peak })),
+  };
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
@@ -90,12 +165,13 @@ export function buildResults(r: BuildResultsInput): Results {
   return {
     schema_version: RESULTS_SCHEMA_VERSION,
     subjects: r.outcomes.map((o) => ({
-      id: o.id, runs: o.runs, behavior: o.behavior, decoding: o.decoding, warnings: o.warnings,
+      id: o.id, runs: o.runs, behavior: o.behavior, trials: o.trials, decoding: o.decoding, geometry: o.geometry, warnings: o.warnings,
       errors: o.errors.map(({ subject: _s, ...e }) => e),
     })),
     errors,
     group: r.group,
-    warnings: r.plan.warnings,
+    ...(r.config.searchlight.enabled ? { searchlight: searchlightResults(r) } : {}),
+    warnings: [...r.plan.warnings, ...(r.warnings ?? [])],
     provenance: {
       ...r.extra,
       version: r.version,
@@ -128,15 +204,22 @@ const BEHAVIOR_COLUMNS = ['subject', 'n_trials', 'n_valid', 'n_missed', 'n_ll', 
 const DECODING_COLUMNS = ['subject', 'roi', 'target', 'model', 'cv', 'metric', 'score', 'p_value', 'q_value', 'n_permutations', 'n_samples', 'n_features', 'n_dropped'];
 const GROUP_COLUMNS = ['roi', 'target', 'metric', 'chance', 'n', 'mean', 'sd', 't', 'df', 'p_value', 'q_value', 'p_t', 'p_wilcoxon', 'p_sign_flip', 'cohens_d'];
 const ERROR_COLUMNS = ['subject', 'stage', 'roi', 'target', 'code', 'file', 'message'];
+const GEOMETRY_COLUMNS = ['subject', 'roi', 'rdm_method', 'n_trials', 'n_voxels', 'model', 'rho', 'p_value', 'q_value', 'participation_ratio', 'ratio', 'ratio_p'];
 
 /** The TSV tables written beside results.json. */
 export function resultTables(r: Results): Record<string, string> {
   const behavior = r.subjects.filter((s) => s.behavior).map((s) => ({ ...s.behavior!, subject: s.id, flags: s.behavior!.flags.join(',') || null }));
   const decoding = r.subjects.flatMap((s) => s.decoding.map((d) => ({ ...d, subject: s.id })));
+  // One row per subject × ROI × model (version 1 results have none).
+  const geometry = r.subjects.flatMap((s) => (s.geometry ?? []).flatMap((g) => g.rsa.map((x) => ({
+    subject: s.id, roi: g.roi, rdm_method: g.rdm_method, n_trials: g.n_trials, n_voxels: g.n_voxels, model: x.model, rho: x.rho, p_value: x.p_value,
+    q_value: x.q_value, participation_ratio: g.pca.participation_ratio, ratio: g.ratio?.ratio ?? null, ratio_p: g.ratio?.p_value ?? null,
+  }))));
   return {
     'behavior.tsv': writeTsv(BEHAVIOR_COLUMNS, behavior as never),
     'decoding.tsv': writeTsv(DECODING_COLUMNS, decoding as never),
     'group.tsv': writeTsv(GROUP_COLUMNS, r.group as never),
     'errors.tsv': writeTsv(ERROR_COLUMNS, r.errors.map((e) => ({ ...e, message: e.message.replace(/[\t\n]+/g, ' ') })) as never),
+    'geometry.tsv': writeTsv(GEOMETRY_COLUMNS, geometry as never),
   };
 }

@@ -19,12 +19,20 @@ import type { CacheCounters } from '../cache/cache.ts';
 import { discoverDataset, type RunLayout } from '../bids/layout.ts';
 import type { HyperbolicFit } from '../behavior/hyperbolic.ts';
 import { fdrBh } from '../stats/fdr.ts';
-import { decodingFor, type Config } from './config.ts';
+import { decodingFor, WHOLE_BRAIN_ROI, type Config } from './config.ts';
 import type { DecodeStageFn } from './decode-stage.ts';
 import { addStats, emptyStats, type StageName, type StageStats } from './graph.ts';
 import type { PipelineHost } from './host.ts';
 import { BudgetQueue, estimateCellBytes, estimateSubjectBytes, type SubjectSize } from './memory.ts';
 import { buildResults, type Results } from './results.ts';
+import { computeGeometry, geometryKey, geometryParams, subjectTrials, type GeometryEntry, type GeometryRow, type SubjectTrials } from './geometry-stage.ts';
+import {
+  computeGroupSearchlight, computeSearchlight, niftiFile, searchlightCodec, searchlightError, searchlightKey, searchlightParams,
+  type GroupSearchlight, type SearchlightEntry,
+} from './searchlight-stage.ts';
+import { scoreVolume } from '../searchlight/index.ts';
+import { subjectMapFile } from './map-files.ts';
+import { encodeJson } from '../cache/record.ts';
 import {
   behaviorKey, buildSubjectDataset, cachedStage, checkAborted, computeBehavior, computeDecode, computeExtraction, computeGroup,
   datasetKey, decodeCodec, decodeError, decodeKey, decodeParams, extractCodec, extractKey, fileOf, groupKey, hashFile, jsonCodec,
@@ -71,7 +79,13 @@ export interface SubjectOutcome {
   id: string;
   runs: { id: string; bold: string; n_volumes: number; tr_s: number }[];
   behavior: (HyperbolicFit & { events: string[] }) | null;
+  /** Per-trial behaviour (geometry rows index into it); null before behaviour was read. */
+  trials: SubjectTrials | null;
   decoding: DecodingRow[];
+  /** One row per ROI (config order) when geometry is enabled; rsa q_value over ROI × model. */
+  geometry: GeometryRow[];
+  /** One map per searchlight target that succeeded (config order). */
+  searchlight: SearchlightEntry[];
   warnings: DdWarning[];
   errors: SubjectError[];
   /** The subject failed as a whole (no decoding at all). */
@@ -137,6 +151,9 @@ export interface PreparedSubject {
   outcome: SubjectOutcome;
   cells: (CellPlan & { entry: DecodeEntry | null })[];
   behaviorKey: string;
+  /** Geometry per ROI and searchlight maps per target (always complete after prepareSubject). */
+  geometry: { roi: string; key: string; entry: GeometryEntry }[];
+  searchlight: { target: string; key: string; entry: SearchlightEntry }[];
 }
 
 type DecodeParams = ReturnType<typeof decodeParams>;
@@ -158,7 +175,7 @@ function addCache(into: SubjectOutcome['cache'], from: SubjectOutcome['cache']):
 
 function emptyOutcome(subject: string): SubjectOutcome {
   return {
-    id: subject, runs: [], behavior: null, decoding: [], warnings: [], errors: [], failed: false, inputs: [], stats: emptyStats(),
+    id: subject, runs: [], behavior: null, trials: null, decoding: [], geometry: [], searchlight: [], warnings: [], errors: [], failed: false, inputs: [], stats: emptyStats(),
     decodeKeys: {}, cache: { corrupt: 0, evictions: 0, writeFailures: 0, disabled: null }, peakBytes: null,
   };
 }
@@ -184,6 +201,8 @@ export async function prepareSubject(job: SubjectJob, env: SubjectEnv, opts: { d
   const ctx: StageContext = { host, cache, stats, signal: env.signal, onProgress: env.onProgress };
   let stage: StageName = 'hash';
   let cells: PreparedSubject['cells'] = [];
+  let geometry: PreparedSubject['geometry'] = [];
+  let searchlight: PreparedSubject['searchlight'] = [];
   let bKey = '';
   try {
     const runs = job.runs.filter((r) => r.events);
@@ -228,12 +247,17 @@ export async function prepareSubject(job: SubjectJob, env: SubjectEnv, opts: { d
     bKey = behaviorKey(hashed, config);
     const behavior = await loadBehavior(ctx, job, hashed, bKey);
     out.behavior = { ...behavior.fit, events: hashed.map((h) => h.run.events!) };
+    out.trials = subjectTrials(behavior).trials;
     out.warnings.push(...behavior.warnings);
 
     // keys of every extraction and decoding; decodings already done
     stage = 'decode';
+    const extractKeysOf = new Map(config.rois.map((spec) => [spec, hashed.map((h) => extractKey(h.hashes, spec, roiHashes.get(spec) ?? null, config))]));
+    if (config.searchlight.enabled && !extractKeysOf.has(WHOLE_BRAIN_ROI)) {
+      extractKeysOf.set(WHOLE_BRAIN_ROI, hashed.map((h) => extractKey(h.hashes, WHOLE_BRAIN_ROI, null, config)));
+    }
     for (const spec of config.rois) {
-      const extractKeys = hashed.map((h) => extractKey(h.hashes, spec, roiHashes.get(spec) ?? null, config));
+      const extractKeys = extractKeysOf.get(spec)!;
       for (const target of config.decoding.targets) {
         const params = decodeParams(config, target, hashed.length);
         const key = decodeKey(datasetKey(extractKeys, bKey, target), params);
@@ -241,11 +265,69 @@ export async function prepareSubject(job: SubjectJob, env: SubjectEnv, opts: { d
       }
     }
 
-    // patterns of the ROIs still to decode: cached entries, else one stream pass per run
+    // geometry per ROI and searchlight maps per target already done
+    stage = 'geometry';
+    const geo: { spec: string; roi: string; key: string; entry: GeometryEntry | null }[] = [];
+    if (config.geometry.enabled) {
+      const params = geometryParams(config);
+      for (const spec of config.rois) {
+        const key = geometryKey(extractKeysOf.get(spec)!, bKey, params);
+        geo.push({ spec, roi: roiNameOf(spec), key, entry: (await lookupStage(ctx, 'geometry', key, jsonCodec<GeometryEntry>())) ?? null });
+      }
+    }
+    stage = 'searchlight';
+    const maps: { target: string; key: string; entry: SearchlightEntry | null }[] = [];
+    if (config.searchlight.enabled) {
+      for (const target of config.searchlight.targets) {
+        const key = searchlightKey(extractKeysOf.get(WHOLE_BRAIN_ROI)!, bKey, target, searchlightParams(config, target, hashed.length));
+        maps.push({ target, key, entry: (await lookupStage(ctx, 'searchlight', key, searchlightCodec)) ?? null });
+      }
+    }
+
+    // patterns of the ROIs still to decode or map: cached entries, else one stream pass per run
+    // for all of them (the brain mask's columns too when a searchlight map is missing)
     stage = 'extract';
-    const needed = [...new Set(cells.filter((c) => !c.entry).map((c) => c.spec))];
-    const keysOf = (spec: string) => cells.find((c) => c.spec === spec)!.extractKeys;
-    const patterns = await loadPatterns(ctx, job, hashed.map((h) => h.run), needed, keysOf, decodeHere);
+    const forDecode = new Set(cells.filter((c) => !c.entry).map((c) => c.spec));
+    const forHere = new Set(geo.filter((g) => !g.entry).map((g) => g.spec));
+    if (maps.some((m) => !m.entry)) forHere.add(WHOLE_BRAIN_ROI);
+    const needed = [...new Set([...forDecode, ...forHere])];
+    const keep = (spec: string) => forHere.has(spec) || (decodeHere && forDecode.has(spec));
+    const patterns = await loadPatterns(ctx, job, hashed.map((h) => h.run), needed, (spec) => extractKeysOf.get(spec)!, keep);
+
+    stage = 'geometry';
+    const geoReport = progressReporter(ctx, 'geometry', subject);
+    const geoTodo = geo.filter((g) => !g.entry);
+    for (const [i, g] of geoTodo.entries()) {
+      checkAborted(ctx.signal);
+      const t0 = performance.now();
+      g.entry = computeGeometry(patterns.get(g.spec)!, behavior, config, subject);
+      stats.geometry.misses++;
+      stats.geometry.seconds += (performance.now() - t0) / 1000;
+      if (ctx.cache) await ctx.cache.put(g.key, encodeJson(g.entry), { stage: 'geometry' });
+      geoReport(i + 1, geoTodo.length);
+    }
+    geometry = geo.map((g) => ({ roi: g.roi, key: g.key, entry: g.entry! }));
+
+    stage = 'searchlight';
+    for (const m of maps) {
+      if (m.entry) continue;
+      checkAborted(ctx.signal);
+      const t0 = performance.now();
+      if (!host.searchlight) {
+        // A host without kernels: not a property of the data, so not cached.
+        m.entry = searchlightError(new DdError('SEARCHLIGHT_UNAVAILABLE', 'This host cannot run searchlights (no kernel module); switch the searchlight off.'));
+        continue;
+      }
+      m.entry = await computeSearchlight({
+        entries: patterns.get(WHOLE_BRAIN_ROI)!, behavior, target: m.target, grid: hashed[0]!.facts.grid, config, subject,
+        host: await host.searchlight(), signal: ctx.signal, onProgress: progressReporter(ctx, 'searchlight', subject),
+      });
+      stats.searchlight.misses++;
+      stats.searchlight.seconds += (performance.now() - t0) / 1000;
+      if (ctx.cache) await ctx.cache.put(m.key, searchlightCodec.encode(m.entry), { stage: 'searchlight' });
+    }
+    searchlight = maps.map((m) => ({ target: m.target, key: m.key, entry: m.entry! }));
+    stage = 'extract';
 
     // dataset + decode for what is missing (here); progress in permutations over the subject
     if (decodeHere) {
@@ -271,9 +353,11 @@ export async function prepareSubject(job: SubjectJob, env: SubjectEnv, opts: { d
     });
     out.failed = true;
     cells = [];
+    geometry = [];
+    searchlight = [];
   }
   out.cache = cacheDelta(cache, before);
-  return { outcome: out, cells, behaviorKey: bKey };
+  return { outcome: out, cells, behaviorKey: bKey, geometry, searchlight };
 }
 
 async function loadBehavior(ctx: StageContext, job: SubjectJob, hashed: { run: RunLayout; facts: RunFacts }[], key: string): Promise<BehaviorOutput> {
@@ -288,14 +372,14 @@ async function loadBehavior(ctx: StageContext, job: SubjectJob, hashed: { run: R
  * missing ROIs (stored at once). With `keep` false only their presence in the cache is ensured.
  */
 async function loadPatterns(
-  ctx: StageContext, job: SubjectJob, runs: RunLayout[], specs: string[], keysOf: (spec: string) => string[], keep: boolean,
+  ctx: StageContext, job: SubjectJob, runs: RunLayout[], specs: string[], keysOf: (spec: string) => string[], keep: (spec: string) => boolean,
 ): Promise<Map<string, ExtractEntry[]>> {
   const patterns = new Map<string, ExtractEntry[]>(specs.map((s) => [s, []]));
   for (let r = 0; r < runs.length; r++) {
     const missing: string[] = [];
     for (const spec of specs) {
       const key = keysOf(spec)[r]!;
-      if (!keep && ctx.cache && (await ctx.cache.has(key))) continue;
+      if (!keep(spec) && ctx.cache && (await ctx.cache.has(key))) continue;
       const e = await lookupStage(ctx, 'extract', key, extractCodec);
       if (e) patterns.get(spec)![r] = e;
       else missing.push(spec);
@@ -307,7 +391,7 @@ async function loadPatterns(
     ctx.stats.extract.seconds += (performance.now() - t0) / 1000;
     for (let i = 0; i < missing.length; i++) {
       ctx.stats.extract.misses++;
-      if (keep) patterns.get(missing[i]!)![r] = entries[i]!;
+      if (keep(missing[i]!)) patterns.get(missing[i]!)![r] = entries[i]!;
       if (ctx.cache) await ctx.cache.put(keysOf(missing[i]!)[r]!, extractCodec.encode(entries[i]!), { stage: 'extract' });
     }
   }
@@ -359,7 +443,7 @@ export async function decodeCell(cj: DecodeCellJob, env: SubjectEnv): Promise<Ce
       const facts = await Promise.all(runs.map((r) => readRunFacts(host, r)));
       behavior = await loadBehavior(inputs, job, runs.map((run, i) => ({ run, facts: facts[i]! })), cj.behaviorKey);
     }
-    const patterns = await loadPatterns(inputs, job, runs, [cell.spec], () => cell.extractKeys, true);
+    const patterns = await loadPatterns(inputs, job, runs, [cell.spec], () => cell.extractKeys, () => true);
     for (const st of ['behavior', 'extract'] as const) {
       stats[st].misses += loads[st].misses;
       stats[st].seconds += loads[st].seconds;
@@ -399,8 +483,25 @@ export function finishSubject(prepared: PreparedSubject): SubjectOutcome {
       out.errors.push({ subject: out.id, stage: 'decode', roi: c.roi, target: c.target, code: e.error!.code, message: e.error!.message, file: e.error!.file });
     }
   }
+  finishMaps(prepared);
   out.warnings = dedupeWarnings(out.warnings);
   return out;
+}
+
+/** Geometry rows (rsa q_value: BH over the subject's ROI × model p values) and searchlight maps, with their errors. */
+function finishMaps(prepared: PreparedSubject): void {
+  const out = prepared.outcome;
+  for (const g of prepared.geometry) {
+    if (g.entry.row) out.geometry.push(structuredClone(g.entry.row));
+    else out.errors.push({ subject: out.id, stage: 'geometry', roi: g.roi, target: null, code: g.entry.error!.code, message: g.entry.error!.message, file: g.entry.error!.file });
+  }
+  const tests = out.geometry.flatMap((r) => r.rsa).filter((x) => x.p_value !== null);
+  const q = fdrBh(tests.map((x) => x.p_value!)).q;
+  tests.forEach((x, i) => { x.q_value = Number.isNaN(q[i]!) ? null : q[i]!; });
+  for (const m of prepared.searchlight) {
+    if (m.entry.ok) out.searchlight.push(m.entry);
+    else out.errors.push({ subject: out.id, stage: 'searchlight', roi: null, target: m.target, code: m.entry.error!.code, message: m.entry.error!.message, file: m.entry.error!.file });
+  }
 }
 
 /** Every stage of one subject, here. Never throws for bad input: failures land in `errors`. */
@@ -454,6 +555,12 @@ export interface PipelineOptions {
    * so that merging the parts (merge.ts) gives the results of one run over all subjects.
    */
   only?: string[];
+  /**
+   * Receives the run's files besides results.json (the searchlight NIfTI maps), by path relative
+   * to the results folder ('searchlight/sub-01_target-choice_score.nii.gz'): Node writes them
+   * under OUT, the browser worker hands them to the page. Without it no file is made.
+   */
+  onFile?(path: string, bytes: Uint8Array): void | Promise<void>;
 }
 
 export interface PipelinePlan {
@@ -598,8 +705,41 @@ export async function runPipeline(opts: PipelineOptions): Promise<Results> {
     ? { corrupt: c.counters.corrupt - before.corrupt, evictions: c.counters.evictions - before.evictions, writeFailures: c.counters.writeFailures - before.writeFailures, disabled: c.disabledReason }
     : null;
 
+  // searchlight group t maps (one per target, from ≥ 2 subjects), then every map file
+  const t1 = performance.now();
+  const warnings: DdWarning[] = [];
+  const slGroups: GroupSearchlight[] = [];
+  if (config.searchlight.enabled) {
+    for (const target of config.searchlight.targets) {
+      checkAborted(opts.signal);
+      try {
+        const g = await computeGroupSearchlight(target, outcomes.flatMap((o) => o.searchlight.filter((m) => m.ok!.target === target)));
+        if (g) slGroups.push(g);
+      } catch (e) {
+        if (!(e instanceof DdError)) throw e;
+        warnings.push({ code: e.code, message: e.message });
+      }
+    }
+  }
+  stats.searchlight_group.seconds += (performance.now() - t1) / 1000;
+  if (opts.onFile) await emitMapFiles(outcomes, slGroups, opts.onFile);
+
   return buildResults({
     config, version: opts.version, plan, outcomes, group, stats, cache: host.cache, groupCache, totalSeconds: (performance.now() - started) / 1000,
-    extra: opts.provenance,
+    extra: opts.provenance, searchlightGroups: slGroups, warnings,
   });
+}
+
+/** The searchlight NIfTI files (float32, NaN outside the mask), in subject then target order, then the group maps. */
+async function emitMapFiles(outcomes: SubjectOutcome[], groups: GroupSearchlight[], onFile: NonNullable<PipelineOptions['onFile']>): Promise<void> {
+  for (const o of outcomes) {
+    for (const m of o.searchlight) {
+      const info = m.ok!;
+      await onFile(subjectMapFile(o.id, info.target, 'score'), await niftiFile(info.grid, scoreVolume(m.scores, m.mask, info.grid), `ddmvpa searchlight ${info.target} ${info.metric}`));
+      if (m.p.length > 0) {
+        await onFile(subjectMapFile(o.id, info.target, 'p'), await niftiFile(info.grid, scoreVolume(m.p, m.mask, info.grid), `ddmvpa searchlight p (${info.n_permutations} perms)`));
+      }
+    }
+  }
+  for (const g of groups) await onFile(g.file, await niftiFile(g.grid, g.t, `ddmvpa group t ${g.target} (df ${g.df})`));
 }

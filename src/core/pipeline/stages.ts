@@ -16,6 +16,7 @@ import { extractRun } from '../extract/extract-run.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { openNifti } from '../nifti/index.ts';
 import { parseRoiSpec } from '../roi/index.ts';
+import type { Grid } from '../roi/grid.ts';
 import { chanceLevel, type MetricName } from '../mvpa/metrics.ts';
 import { cohensD, fdrBh, signFlipTest, statsReady, ttest1samp, wilcoxon } from '../stats/index.ts';
 import { decodingFor, resolveCv, WHOLE_BRAIN_ROI, type Config } from './config.ts';
@@ -189,6 +190,8 @@ export interface RunFacts {
   tr: number;
   voxelsPerVolume: number;
   bytesPerVolume: number;
+  /** The BOLD grid (searchlight maps are written on it). */
+  grid: Grid;
 }
 
 export async function readRunFacts(host: PipelineHost, run: RunLayout): Promise<RunFacts> {
@@ -204,7 +207,8 @@ export async function readRunFacts(host: PipelineHost, run: RunLayout): Promise<
       throw new DdError('JSON_INVALID', `${jf.path}: not valid JSON (${(e as Error).message}). Fix or remove the file.`, { file: jf.path });
     }
   }
-  return { id: run.id, bold: run.bold, nVolumes: header.nVolumes, tr, voxelsPerVolume: header.voxelsPerVolume, bytesPerVolume: header.bytesPerVolume };
+  const grid: Grid = { dims: [header.dims[0]!, header.dims[1] ?? 1, header.dims[2] ?? 1], affine: header.affine };
+  return { id: run.id, bold: run.bold, nVolumes: header.nVolumes, tr, voxelsPerVolume: header.voxelsPerVolume, bytesPerVolume: header.bytesPerVolume, grid };
 }
 
 export function fileOf(host: PipelineHost, path: string): HostFile {

@@ -70,6 +70,8 @@ export function browserPipelineHost(files: BlobEntry[], engine: KernelEngine | n
       if (!engine) throw new DdError('INTERNAL', 'This host coordinates subject workers and does not extract; this is a bug.');
       return yielding(wasmProjector(engine, null, spec));
     },
+    // Searchlights run in this worker, single-threaded, on the kernel module.
+    searchlight: engine ? async () => ({ module: engine.module }) : undefined,
     cache,
   };
 }

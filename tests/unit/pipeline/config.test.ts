@@ -35,6 +35,18 @@ describe('config defaults (SCIENCE.md)', () => {
     expect([c.decoding.C, c.decoding.alpha, c.decoding.class_weight, c.decoding.scaling, c.decoding.permutations, c.seed]).toEqual([1, 1, null, 'within-run', 1000, 0]);
     expect(resolveCv(c, 1)).toBe('blocked:5:12');
     expect(resolveCv(c, 3)).toBe('loro');
+    expect(c.geometry).toEqual({ enabled: true, models: ['choice', 'sv_diff', 'delay'], permutations: 1000 });
+    expect(c.searchlight).toEqual({ enabled: false, radius_mm: 6, targets: ['choice'], permutations: 0 });
+  });
+
+  it('loads a config of before the geometry / searchlight sections (their defaults)', () => {
+    const c = parseConfig({ schema_version: 1, decoding: { permutations: 5 } });
+    expect(c.geometry).toEqual(defaultConfig().geometry);
+    expect(c.searchlight).toEqual(defaultConfig().searchlight);
+    expect(parseConfig({ geometry: { permutations: 10 }, searchlight: { enabled: true } })).toMatchObject({
+      geometry: { enabled: true, models: ['choice', 'sv_diff', 'delay'], permutations: 10 },
+      searchlight: { enabled: true, radius_mm: 6, targets: ['choice'], permutations: 0 },
+    });
   });
 
   it('keeps partial sections and normalises values', () => {
@@ -55,6 +67,8 @@ describe('config validation names the field', () => {
     ['decoding.class_weight', 'auto'], ['decoding.cv', 'loso'], ['decoding.scaling', 'global'],
     ['decoding.metric.classification', 'r2'], ['decoding.metric.regression', 'accuracy'], ['decoding.permutations', 2.5],
     ['group.test', 'anova'], ['group.permutations', 0], ['seed', -1],
+    ['geometry.enabled', 'yes'], ['geometry.models', ['choice', 'mood']], ['geometry.permutations', -1],
+    ['searchlight.enabled', 1], ['searchlight.radius_mm', 51], ['searchlight.targets', ['nope']], ['searchlight.permutations', 0.5],
   ];
   it.each(bad)('%s = %j → CONFIG_BAD_VALUE naming it', (path, value) => {
     const raw: Record<string, any> = {};
@@ -90,6 +104,12 @@ describe('config validation names the field', () => {
     expect(codeOf(() => parseConfig({ decoding: { targets: ['choice', 'choice'] } })).code).toBe('CONFIG_CONFLICT');
     expect(codeOf(() => parseConfig({ decoding: { targets: ['sv_diff'], class_weight: 'balanced' } }))).toMatchObject({ code: 'CONFIG_CONFLICT', message: expect.stringMatching(/class_weight.*targets/) });
     expect(codeOf(() => parseConfig({ schema_version: 2 })).code).toBe('CONFIG_UNSUPPORTED_VERSION');
+    expect(codeOf(() => parseConfig({ searchlight: { enabled: true }, decoding: { scaling: 'train-fold' } }))).toMatchObject({ code: 'CONFIG_CONFLICT', message: expect.stringMatching(/searchlight\.enabled.*decoding\.scaling/) });
+    // train-fold scaling is fine while the searchlight is off
+    expect(parseConfig({ decoding: { scaling: 'train-fold' } }).decoding.scaling).toBe('train-fold');
+    expect(codeOf(() => parseConfig({ geometry: { models: ['choice', 'choice'] } })).code).toBe('CONFIG_CONFLICT');
+    expect(codeOf(() => parseConfig({ searchlight: { radius: 6 } })).message).toMatch(/config searchlight\.radius: unknown setting.*radius_mm/);
+    expect(codeOf(() => parseConfig({ geometry: true })).message).toContain('config geometry');
   });
 
   it('names the config file', () => {
@@ -121,6 +141,15 @@ function randomConfig(rng: Rng): Config {
   if (maybe()) raw.group.test = pick(['t', 'wilcoxon', 'sign_flip']);
   if (maybe()) raw.seed = rng.nextU32();
   if ((raw.decoding.targets ?? ['choice']).includes('choice') && maybe()) raw.decoding.class_weight = 'balanced';
+  raw.geometry = {};
+  raw.searchlight = {};
+  if (maybe()) raw.geometry.enabled = maybe();
+  if (maybe()) raw.geometry.models = pick([['choice'], ['delay', 'sv_diff', 'rt']]);
+  if (maybe()) raw.geometry.permutations = rng.int(3000);
+  if (maybe() && raw.decoding.scaling !== 'train-fold') raw.searchlight.enabled = maybe();
+  if (maybe()) raw.searchlight.radius_mm = pick([0, 4.5, 6, 10]);
+  if (maybe()) raw.searchlight.targets = pick([['choice'], ['sv_diff', 'choice']]);
+  if (maybe()) raw.searchlight.permutations = rng.int(200);
   return parseConfig(raw);
 }
 
@@ -159,6 +188,28 @@ describe('flags, files and share links', () => {
     expect(c.patterns.estimator).toBe('lsa');
     expect(c.decoding.class_weight).toBeNull();
     expect(codeOf(() => parseConfig(applyFlagOverrides({}, (f) => (f === 'permutations' ? ['1e3x'] : undefined)))).message).toContain('--permutations');
+  });
+
+  it('maps the geometry and searchlight flags (switches with --no- forms) and links', () => {
+    const flags: Record<string, string[]> = {
+      'no-geometry': ['true'], searchlight: ['true'], 'searchlight-radius': ['8'], 'searchlight-target': ['choice,sv_diff'], 'searchlight-permutations': ['20'],
+      'geometry-permutations': ['50'], 'geometry-models': ['choice', 'delay'],
+    };
+    const c = parseConfig(applyFlagOverrides({ geometry: { enabled: true } }, (f) => flags[f]));
+    expect(c.geometry).toEqual({ enabled: false, models: ['choice', 'delay'], permutations: 50 });
+    expect(c.searchlight).toEqual({ enabled: true, radius_mm: 8, targets: ['choice', 'sv_diff'], permutations: 20 });
+    expect(codeOf(() => applyFlagOverrides({}, (f) => (f === 'geometry' || f === 'no-geometry' ? ['true'] : undefined))).code).toBe('ARGS_CONFLICT');
+    expect(codeOf(() => parseConfig(applyFlagOverrides({}, (f) => (f === 'searchlight-radius' ? ['wide'] : undefined)))).message).toContain('--searchlight-radius');
+    const q = toSearchParams(c).toString();
+    expect(q).toBe('geometry=false&geometry-models=choice%2Cdelay&geometry-permutations=50&searchlight=true&searchlight-radius=8&searchlight-target=choice%2Csv_diff&searchlight-permutations=20');
+    expect(fromSearchParams(q)).toEqual(c);
+    expect(codeOf(() => fromSearchParams('searchlight=maybe')).message).toContain('link parameter searchlight');
+  });
+
+  it('parses the switches on the command line', async () => {
+    const { parseArgs } = await import('../../../src/cli/args.ts');
+    const a = parseArgs(['run', '--searchlight', '--no-geometry', '--searchlight-radius', '4']);
+    expect([...a.flags]).toEqual([['searchlight', ['true']], ['no-geometry', ['true']], ['searchlight-radius', ['4']]]);
   });
 
   it('hashes the canonical JSON: member order does not matter, values do', () => {

@@ -57,9 +57,13 @@ export function memHost(files: Map<string, MemFile>, cache: Cache | null, extra:
       return { dims: [d[0]!, d[1] ?? 1, d[2] ?? 1], affine: img.header.affine, data: img.data };
     },
     makeProjector: jsProjector,
+    // The searchlight in this realm, single-threaded (the kernels from public/wasm).
+    searchlight: async () => ({ module: await (kernelModule ??= import('../../../src/platform/node/pool.ts').then((m) => m.loadKernelModule())) }),
     cache,
   };
 }
+
+let kernelModule: Promise<WebAssembly.Module> | null = null;
 
 export function memCache(store: Store = memoryStore()): Cache {
   return new Cache(store);

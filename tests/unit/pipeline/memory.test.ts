@@ -68,8 +68,11 @@ describe('estimateSubjectBytes', () => {
 
 describe('stage graph', () => {
   it('knows what is downstream', () => {
-    expect(downstreamOf('extract')).toEqual(['extract', 'dataset', 'decode', 'group']);
-    expect(downstreamOf('behavior')).toEqual(['behavior', 'dataset', 'decode', 'group']);
+    expect(downstreamOf('extract')).toEqual(['extract', 'dataset', 'decode', 'group', 'geometry', 'searchlight', 'searchlight_group']);
+    expect(downstreamOf('behavior')).toEqual(['behavior', 'dataset', 'decode', 'group', 'geometry', 'searchlight', 'searchlight_group']);
     expect(downstreamOf('group')).toEqual(['group']);
+    expect(downstreamOf('geometry')).toEqual(['geometry']);
+    expect(downstreamOf('searchlight')).toEqual(['searchlight', 'searchlight_group']);
+    expect(downstreamOf('decode', 'geometry')).toEqual(['decode', 'group', 'geometry']);
   });
 });

@@ -6,14 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../../src/core/cache/store.ts';
 import { parseConfig, FIELDS, type Config } from '../../../src/core/pipeline/config.ts';
-import { CACHED_STAGES, downstreamOf, stageOfParam, type StageName } from '../../../src/core/pipeline/graph.ts';
+import { CACHED_STAGES, downstreamOf, stagesOfParam, type StageName } from '../../../src/core/pipeline/graph.ts';
 import { comparableResults, resultTables, type Results } from '../../../src/core/pipeline/results.ts';
 import { runPipeline } from '../../../src/core/pipeline/runner.ts';
 import type { ProgressEvent } from '../../../src/core/pipeline/stages.ts';
 import { memCache, memDataset, memHost, standInDecode, type MemFile } from './helpers.ts';
 import { demoPaths } from '../../../src/core/demo/dataset.ts';
 
-const BASE = { rois: ['vmpfc', 'nacc_l', 'pcc'], decoding: { permutations: 20 } };
+// Geometry off except in the tests that count its stage (it is the slowest stage here).
+const BASE = { rois: ['vmpfc', 'nacc_l', 'pcc'], decoding: { permutations: 20 }, geometry: { enabled: false, permutations: 5 } };
+const GEO = { 'geometry.enabled': true };
 
 function config(over: Record<string, unknown> = {}): Config {
   const raw = structuredClone(BASE) as Record<string, any>;
@@ -35,16 +37,17 @@ async function run(files: Map<string, MemFile>, cfg: Config, cache = memCache(),
 const misses = (r: Results) => Object.fromEntries(Object.entries(r.provenance.cache.by_stage).map(([s, v]) => [s, v.misses]));
 const hits = (r: Results) => Object.fromEntries(Object.entries(r.provenance.cache.by_stage).map(([s, v]) => [s, v.hits]));
 
-describe('pipeline runner', () => {
+// Long under load (2 shared cores): many whole-pipeline runs per test.
+describe('pipeline runner', { timeout: 240_000 }, () => {
   it('computes every stage once, then serves everything from the cache (identical results)', async () => {
     const files = await memDataset();
     const cache = memCache();
-    const first = await run(files, config(), cache);
+    const first = await run(files, config(GEO), cache);
     expect(first.results.errors).toEqual([]);
     expect(first.results.subjects.map((s) => s.id)).toEqual(['01', '02']);
     // 5 files per subject; task-discountFix_bold.json is shared (hashed once).
-    expect(misses(first.results)).toEqual({ hash: 9, behavior: 2, extract: 6, decode: 12, group: 1 });
-    expect(hits(first.results)).toEqual({ hash: 1, behavior: 0, extract: 0, decode: 0, group: 0 });
+    expect(misses(first.results)).toEqual({ hash: 9, behavior: 2, extract: 6, decode: 12, group: 1, geometry: 6, searchlight: 0 });
+    expect(hits(first.results)).toEqual({ hash: 1, behavior: 0, extract: 0, decode: 0, group: 0, geometry: 0, searchlight: 0 });
     expect(first.calls.n).toBe(12);
     for (const s of first.results.subjects) {
       expect(s.decoding.map((d) => `${d.roi}/${d.target}`)).toEqual(['vmpfc/choice', 'vmpfc/sv_diff', 'nacc_l/choice', 'nacc_l/sv_diff', 'pcc/choice', 'pcc/sv_diff']);
@@ -56,25 +59,33 @@ describe('pipeline runner', () => {
     expect(first.results.provenance.inputs).toHaveLength(9);
     expect(first.results.provenance.inputs[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
 
-    const second = await run(files, config(), cache);
-    expect(misses(second.results)).toEqual({ hash: 0, behavior: 0, extract: 0, decode: 0, group: 0 });
-    expect(hits(second.results)).toEqual({ hash: 10, behavior: 2, extract: 0, decode: 12, group: 1 });
+    const second = await run(files, config(GEO), cache);
+    expect(misses(second.results)).toEqual({ hash: 0, behavior: 0, extract: 0, decode: 0, group: 0, geometry: 0, searchlight: 0 });
+    expect(hits(second.results)).toEqual({ hash: 10, behavior: 2, extract: 0, decode: 12, group: 1, geometry: 6, searchlight: 0 });
     expect(second.calls.n).toBe(0);
     expect(comparableResults(second.results)).toEqual(comparableResults(first.results));
 
-    const uncached = await runPipeline({ config: config(), host: memHost(files, null), decodeStage: standInDecode(), version: 'test' });
+    const uncached = await runPipeline({ config: config(GEO), host: memHost(files, null), decodeStage: standInDecode(), version: 'test' });
     expect(uncached.provenance.cache.enabled).toBe(false);
     expect(comparableResults(uncached)).toEqual(comparableResults(first.results));
-    expect(Object.keys(resultTables(first.results))).toEqual(['behavior.tsv', 'decoding.tsv', 'group.tsv', 'errors.tsv']);
+    expect(Object.keys(resultTables(first.results))).toEqual(['behavior.tsv', 'decoding.tsv', 'group.tsv', 'errors.tsv', 'geometry.tsv']);
     expect(resultTables(first.results)['decoding.tsv'].trim().split('\n')).toHaveLength(13);
+    // subject × ROI × model
+    const geo = resultTables(first.results)['geometry.tsv'].trim().split('\n');
+    expect(geo).toHaveLength(1 + 2 * 3 * 3);
+    expect(geo[0]!.split('\t')).toEqual(['subject', 'roi', 'rdm_method', 'n_trials', 'n_voxels', 'model', 'rho', 'p_value', 'q_value', 'participation_ratio', 'ratio', 'ratio_p']);
   });
 
   it('changing one parameter recomputes exactly the stages downstream of it', async () => {
     const files = await memDataset();
     const cache = memCache();
-    await run(files, config(), cache);
+    await run(files, config(GEO), cache);
     const cases: [string, unknown, Partial<Record<StageName, number>>][] = [
-      ['decoding.permutations', 10, { decode: 12, extract: 0, behavior: 0 }],
+      ['decoding.permutations', 10, { decode: 12, extract: 0, behavior: 0, geometry: 0 }],
+      ['geometry.permutations', 10, { geometry: 6, decode: 0, extract: 0 }],
+      ['geometry.models', ['choice', 'rt'], { geometry: 6, decode: 0 }],
+      ['geometry.enabled', false, { geometry: 0, decode: 0 }],
+      ['searchlight.radius_mm', 9, { searchlight: 0, decode: 0, geometry: 0 }],
       ['decoding.C', 2, { decode: 6 }],
       ['decoding.alpha', 2, { decode: 6 }],
       ['decoding.class_weight', 'balanced', { decode: 6 }],
@@ -84,31 +95,31 @@ describe('pipeline runner', () => {
       ['decoding.cv', 'kfold:5', { decode: 12 }],
       ['decoding.scaling', 'none', { decode: 12 }],
       ['decoding.targets', ['choice', 'sv_diff', 'sv_sum'], { decode: 6 }],
-      ['seed', 7, { decode: 12 }],
-      ['rois', ['vmpfc', 'nacc_l', 'pcc', 'dlpfc_l'], { extract: 2, decode: 4 }],
-      ['patterns.estimator', 'lsa', { extract: 6, decode: 12 }],
+      ['seed', 7, { decode: 12, geometry: 6 }],
+      ['rois', ['vmpfc', 'nacc_l', 'pcc', 'dlpfc_l'], { extract: 2, decode: 4, geometry: 2 }],
+      ['patterns.estimator', 'lsa', { extract: 6, decode: 12, geometry: 6 }],
       ['patterns.confounds', 'motion6', { extract: 6, decode: 12 }],
       ['patterns.spike_fd_mm', 0.5, { extract: 6, decode: 12 }],
-      ['behavior.fixed_beta', 1, { behavior: 2, extract: 0, decode: 12 }],
+      ['behavior.fixed_beta', 1, { behavior: 2, extract: 0, decode: 12, geometry: 6 }],
       ['group.test', 'wilcoxon', { decode: 0 }],
       ['group.permutations', 500, { decode: 0 }],
     ];
     for (const [path, value, expected] of cases) {
-      const r = (await run(files, config({ [path]: value }), cache)).results;
+      const r = (await run(files, config({ ...GEO, [path]: value }), cache)).results;
       const m = misses(r);
-      const down = new Set(downstreamOf(stageOfParam(path)));
+      const down = new Set(downstreamOf(...stagesOfParam(path)));
       for (const s of CACHED_STAGES) {
         if (!down.has(s)) expect(m[s], `${path}: ${s} must not be recomputed`).toBe(0);
       }
-      expect(m.group, `${path}: group`).toBe(1);
+      expect(m.group, `${path}: group`).toBe(down.has('group') ? 1 : 0);
       for (const [s, n] of Object.entries(expected)) expect(m[s], `${path}: misses of ${s}`).toBe(n);
       expect(r.errors, path).toEqual([]);
     }
     // Every config field is read by some stage.
-    for (const f of FIELDS) expect(() => stageOfParam(f.path)).not.toThrow();
+    for (const f of FIELDS) expect(() => stagesOfParam(f.path)).not.toThrow();
     // Removing an ROI recomputes nothing but the group.
-    const fewer = (await run(files, config({ rois: ['vmpfc', 'pcc'] }), cache)).results;
-    expect(misses(fewer)).toEqual({ hash: 0, behavior: 0, extract: 0, decode: 0, group: 1 });
+    const fewer = (await run(files, config({ ...GEO, rois: ['vmpfc', 'pcc'] }), cache)).results;
+    expect(misses(fewer)).toEqual({ hash: 0, behavior: 0, extract: 0, decode: 0, group: 1, geometry: 0, searchlight: 0 });
   });
 
   it("changing an input's bytes invalidates its stages; renaming or touching files does not", async () => {
@@ -119,7 +130,7 @@ describe('pipeline runner', () => {
     // Touch every file (new mtimes) and move the dataset (new identities): re-hashed, same content.
     const moved = new Map([...files].map(([p, f]) => [p, { ...f, mtimeMs: 5000, identity: f.identity.replace('/data/', '/elsewhere/') }]));
     const r1 = (await run(moved, config(), cache)).results;
-    expect(misses(r1)).toEqual({ hash: 9, behavior: 0, extract: 0, decode: 0, group: 0 });
+    expect(misses(r1)).toEqual({ hash: 9, behavior: 0, extract: 0, decode: 0, group: 0, geometry: 0, searchlight: 0 });
     expect(comparableResults(r1)).toEqual(comparableResults(base));
 
     // A ROI mask file renamed in the config: same content, same patterns.
@@ -138,7 +149,7 @@ describe('pipeline runner', () => {
     expect(ma.errors).toEqual([]);
     expect(misses(ma).extract).toBe(2);
     const mb = await withMask('masks/b.nii');
-    expect(misses(mb)).toEqual({ hash: 1, behavior: 0, extract: 0, decode: 0, group: 0 });
+    expect(misses(mb)).toEqual({ hash: 1, behavior: 0, extract: 0, decode: 0, group: 0, geometry: 0, searchlight: 0 });
 
     // New bytes in sub-02's events (a trailing blank line): sub-02's stages recompute, sub-01's do not.
     const ev = demoPaths('02').events;
@@ -146,7 +157,7 @@ describe('pipeline runner', () => {
     const f = files.get(ev)!;
     edited.set(ev, { ...f, bytes: new Uint8Array([...f.bytes, 10]), mtimeMs: 9999 });
     const r2 = (await run(edited, config(), cache)).results;
-    expect(misses(r2)).toEqual({ hash: 1, behavior: 1, extract: 3, decode: 6, group: 1 });
+    expect(misses(r2)).toEqual({ hash: 1, behavior: 1, extract: 3, decode: 6, group: 1, geometry: 0, searchlight: 0 });
     expect(hits(r2)).toMatchObject({ behavior: 1, decode: 6 });
   });
 
@@ -246,11 +257,11 @@ describe('pipeline runner', () => {
     }
     entries.push({ path: 'task-discountFix_bold.json', blob: new Blob([files.get("task-discountFix_bold.json")!.bytes as Uint8Array<ArrayBuffer>]) });
     const host = { ...memHost(new Map(), memCache()), files: filesFromBlobs(entries) };
-    const r = await runPipeline({ config: config(), host, decodeStage: standInDecode(), version: 'test' });
+    const r = await runPipeline({ config: config(GEO), host, decodeStage: standInDecode(), version: 'test' });
     expect(r.errors).toEqual([]);
     const s = r.subjects[0]!;
     expect(s.runs.map((x) => x.id)).toEqual(['sub-01_task-discountFix_run-1', 'sub-01_task-discountFix_run-2']);
-    const one = (await run(files, config())).results.subjects[0]!;
+    const one = (await run(files, config({ ...GEO, 'data.subjects': ['01'] }))).results.subjects[0]!;
     for (const d of s.decoding) {
       expect(d.cv).toBe('loro');
       const single = one.decoding.find((x) => x.roi === d.roi && x.target === d.target)!;
@@ -258,6 +269,15 @@ describe('pipeline runner', () => {
       expect(d.n_features).toBe(single.n_features);
     }
     expect(s.behavior!.n_trials).toBe(2 * one.behavior!.n_trials);
+    // Geometry over both runs: the trial RDM of every pattern row, and crossnobis between the choices.
+    for (const g of s.geometry!) {
+      const single = one.geometry!.find((x) => x.roi === g.roi)!;
+      expect(g.n_trials).toBe(2 * single.n_trials);
+      expect(new Set(g.trial_index.map((i) => s.trials!.run[i])).size).toBe(2);
+      expect(g.crossnobis).toMatchObject({ label: 'choice', conditions: [0, 1] });
+      expect(g.crossnobis!.rdm).toHaveLength(1);
+      expect(single.crossnobis).toBeNull();
+    }
     expect(s.behavior!.k).toBeCloseTo(one.behavior!.k!, 6);
   });
 
@@ -277,12 +297,12 @@ describe('pipeline runner', () => {
       prepare: (job: any, decode: boolean, onProgress: any, signal?: AbortSignal) => track(() => prepareSubject(job, { host, decodeStage, signal, onProgress }, { decode })),
       decodeCell: (cell: any, onProgress: any, signal?: AbortSignal) => { cellsRun++; return track(() => decodeCell(cell, { host, decodeStage, signal, onProgress })); },
     };
-    const spread = await runPipeline({ config: config(), host, decodeStage, version: 'test', executor });
+    const spread = await runPipeline({ config: config(GEO), host, decodeStage, version: 'test', executor });
     expect(cellsRun).toBe(12);
     expect(maxInFlight).toBe(3);
-    expect(misses(spread)).toEqual({ hash: 9, behavior: 2, extract: 6, decode: 12, group: 1 });
-    expect(hits(spread)).toEqual({ hash: 1, behavior: 0, extract: 0, decode: 0, group: 0 });
-    const local = (await run(files, config())).results;
+    expect(misses(spread)).toEqual({ hash: 9, behavior: 2, extract: 6, decode: 12, group: 1, geometry: 6, searchlight: 0 });
+    expect(hits(spread)).toEqual({ hash: 1, behavior: 0, extract: 0, decode: 0, group: 0, geometry: 0, searchlight: 0 });
+    const local = (await run(files, config(GEO))).results;
     expect(comparableResults(spread)).toEqual(comparableResults(local));
     // The cells' inputs lost from the cache in between are recomputed where the cell runs.
     const cache2 = memCache();
@@ -296,7 +316,7 @@ describe('pipeline runner', () => {
       },
       decodeCell: (cell: any, onProgress: any, signal?: AbortSignal) => decodeCell(cell, { host: host2, decodeStage, signal, onProgress }),
     };
-    const r = await runPipeline({ config: config(), host: host2, decodeStage, version: 'test', executor: lossy });
+    const r = await runPipeline({ config: config(GEO), host: host2, decodeStage, version: 'test', executor: lossy });
     expect(comparableResults(r)).toEqual(comparableResults(local));
   });
 });
