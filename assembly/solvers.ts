@@ -35,6 +35,9 @@ let ACTp: usize = 0; // i32 active_set
 let STp: usize = 0;  // u8 alpha_status
 let UPm: usize = 0;  // i64 lane masks: -1 when t is in I_up  (y=+1 not at C, or y=-1 not at 0)
 let LOWm: usize = 0; // i64 lane masks: -1 when t is in I_low (y=+1 not at 0, or y=-1 not at C)
+let RDp: usize = 0;  // f64 l x l: 1 / quad_ab (WSS's quad, TAU when <= 0); a row is filled on first use
+let RDok: usize = 0; // u8 per row of RD: 1 once filled
+let SCp: usize = 0;  // f64 l: values of the current selection scan
 let activeSize: i32 = 0;
 let unshrink: bool = false;
 let outI: i32 = -1;
@@ -49,6 +52,7 @@ let cachedGmaxIdx: i32 = -1;
 @inline function kf(row: usize, k: i32): f64 { return <f64>load<f32>(row + (<usize>k << 2)); }
 @inline function status(i: i32): u8 { return load<u8>(STp + <usize>i); }
 @inline function krow(i: i32): usize { return Kfp + ((<usize>i * <usize>l) << 2); }
+@inline function rdrow(i: i32): usize { return RDp + ((<usize>i * <usize>l) << 3); }
 /** libsvm's G_i. */
 @inline function grad(i: i32): f64 { return ld(Yp, i) * ld(Hp, i); }
 /** libsvm's Q_ij (as the f64 value of its f32 cache entry). */
@@ -59,7 +63,8 @@ let cachedGmaxIdx: i32 = -1;
 /** Bytes of the work area svc_solve needs for n samples. */
 export function svc_work_bytes(n: i32): usize {
   const nn = <usize>n;
-  return align16(nn * nn * 4) + 8 * align16(nn * 8) + align16(nn * 4) + align16(nn);
+  return align16(nn * nn * 4) + 8 * align16(nn * 8) + align16(nn * 4) + align16(nn)
+    + align16(nn * nn * 8) + align16(nn) + align16(nn * 8);
 }
 
 function setMasks(i: i32): void {
@@ -105,6 +110,25 @@ function swapIndex(i: i32, j: i32): void {
     const r = krow(k);
     const t = load<f32>(r + oi); store<f32>(r + oi, load<f32>(r + oj)); store<f32>(r + oj, t);
   }
+  // RD like Kf: rows (with their filled flags), then columns (harmless in unfilled rows).
+  const di = rdrow(i), dj = rdrow(j);
+  for (let k = 0; k < l; k++) {
+    const o = <usize>k << 3;
+    const t = load<u64>(di + o); store<u64>(di + o, load<u64>(dj + o)); store<u64>(dj + o, t);
+  }
+  const fi = load<u8>(RDok + <usize>i); store<u8>(RDok + <usize>i, load<u8>(RDok + <usize>j)); store<u8>(RDok + <usize>j, fi);
+  for (let k = 0; k < l; k++) swap64(rdrow(k), i, j);
+}
+
+/** Row i of RD: 1 / quad_ib with quad_ib = (QD_i + QD_b) - 2 Kf_ib, TAU when not positive (WSS3's). */
+function fillRdRow(i: i32): void {
+  const ri = krow(i), di = rdrow(i);
+  const QDi = ld(QDp, i);
+  for (let b = 0; b < l; b++) {
+    const quad = QDi + ld(QDp, b) - 2.0 * kf(ri, b);
+    st(di, b, 1.0 / (quad > 0 ? quad : TAU));
+  }
+  store<u8>(RDok + <usize>i, 1);
 }
 
 function reconstructGradient(): void {
@@ -131,120 +155,134 @@ function reconstructGradient(): void {
 
 /** The i half of WSS3 over the current H and masks (sets cachedGmax / cachedGmaxIdx). */
 function selectI(): void {
-  const two = i64x2.splat(2);
-  let idx = i64x2(0, 1);
-  let best = f64x2.splat(-Infinity);
-  let bestIdx = i64x2.splat(-1);
+  const ninf = f64x2.splat(-Infinity);
+  let best = ninf;
   let t = 0;
   for (; t + 2 <= activeSize; t += 2) {
     const o = <usize>t << 3;
-    const v = f64x2.neg(v128.load(Hp + o));
-    const take = v128.and(v128.load(UPm + o), f64x2.ge(v, best));
-    best = v128.bitselect(v, best, take);
-    bestIdx = v128.bitselect(idx, bestIdx, take);
-    idx = i64x2.add(idx, two);
+    const v = v128.bitselect(f64x2.neg(v128.load(Hp + o)), ninf, v128.load(UPm + o));
+    v128.store(SCp + o, v);
+    best = f64x2.pmax(best, v);
   }
-  mergeI(best, bestIdx, t);
-}
-
-/** Merges the two lanes of the i search (equal values: the larger index) and scans the tail from t. */
-@inline function mergeI(best: v128, bestIdx: v128, t: i32): void {
-  let Gmax = f64x2.extract_lane(best, 0);
-  let GmaxIdx = <i32>i64x2.extract_lane(bestIdx, 0);
-  const v1 = f64x2.extract_lane(best, 1);
-  const i1 = <i32>i64x2.extract_lane(bestIdx, 1);
-  if (v1 > Gmax || (v1 == Gmax && i1 > GmaxIdx)) { Gmax = v1; GmaxIdx = i1; }
-  for (; t < activeSize; t++) {
-    if (load<i64>(UPm + (<usize>t << 3)) != 0) {
-      const v = -ld(Hp, t);
-      if (v >= Gmax) { Gmax = v; GmaxIdx = t; }
-    }
-  }
-  cachedGmax = Gmax;
-  cachedGmaxIdx = GmaxIdx;
+  finishI(best, t);
 }
 
 /**
- * libsvm's select_working_set (WSS3); true when optimal. Two lanes scan even and odd t; each lane
- * keeps libsvm's tie rule (the last t wins: >= for i, <= for j), and the lanes are merged with
- * the same rule (equal values: the larger index), so the choice is exactly libsvm's:
- *   i: max over I_up of -H_t;
- *   j: over I_low with grad_diff = Gmax + H_j > 0, min of -grad_diff^2 / quad,
- *      quad = (QD_i + QD_j) - 2 Kf_ij (<= 0 -> TAU); Gmax2 = max over I_low of H_j.
- * A candidate j whose ratio grad_diff^2 / quad is below (1 - 1e-12) x the lane's best cannot win
- * (nor tie) after rounding, so its division is skipped. The i half is usually computed in the
- * same pass as the H update of the previous iteration (haveI).
+ * Ends the i search: SC[t] holds -H_t over I_up (-inf elsewhere) for t below `from`, `best` its
+ * two-lane maximum. Fills SC from `from` on, then takes libsvm's choice: the largest t holding
+ * the maximum (libsvm's `>=` keeps the last one); -1 when I_up is empty.
+ */
+@inline function finishI(best: v128, from: i32): void {
+  const n = activeSize;
+  let Gmax = max(f64x2.extract_lane(best, 0), f64x2.extract_lane(best, 1));
+  for (let t = from; t < n; t++) {
+    const v = load<i64>(UPm + (<usize>t << 3)) != 0 ? -ld(Hp, t) : -Infinity;
+    st(SCp, t, v);
+    if (v > Gmax) Gmax = v;
+  }
+  let idx = -1;
+  if (Gmax != -Infinity) {
+    let u = n;
+    if (u & 1) {
+      u--;
+      if (ld(SCp, u) == Gmax) idx = u;
+    }
+    if (idx < 0) {
+      const vg = f64x2.splat(Gmax);
+      while (u >= 2) {
+        u -= 2;
+        const e = f64x2.eq(v128.load(SCp + (<usize>u << 3)), vg);
+        if (v128.any_true(e)) { idx = i64x2.extract_lane(e, 1) != 0 ? u + 1 : u; break; }
+      }
+    }
+  }
+  cachedGmaxIdx = idx;
+  // The value libsvm keeps is the chosen element's own (the sign of a zero included).
+  cachedGmax = idx < 0 ? -Infinity : ld(SCp, idx);
+}
+
+/**
+ * libsvm's select_working_set (WSS3); true when optimal:
+ *   i: the last t maximising -H_t over I_up (finishI);
+ *   j: over I_low with grad_diff = Gmax + H_j > 0, the last j minimising
+ *      objDiff_j = -(grad_diff^2) / quad_ij, quad_ij = (QD_i + QD_j) - 2 Kf_ij (<= 0 -> TAU),
+ *      i.e. maximising r_j = grad_diff^2 / quad_ij (negation is exact);
+ *   Gmax2 = max over I_low of H_j; optimal when Gmax + Gmax2 < eps or there is no j.
+ * One branch-free pass computes Gmax2 and rt_j = grad_diff^2 * RD_ij (RD_ij = fl(1 / quad_ij)), so
+ * rt_j = r_j (1 + d) with |d| <= 3 * 2^-53. Any j with rt_j < max(rt) (1 - 1e-14) therefore has
+ * r_j below the largest r and cannot be libsvm's j; a second pass evaluates libsvm's own r_j
+ * (one division) at the few other j, in increasing j with libsvm's tie rule. The i half usually
+ * comes from the H update of the previous iteration (haveI).
  */
 function selectWorkingSet(haveI: bool): bool {
   if (!haveI) selectI();
   const Gmax = cachedGmax;
-  const GmaxIdx = cachedGmaxIdx;
-  let Gmax2 = -Infinity;
-  let GminIdx = -1;
-  let objDiffMin = Infinity;
-  const i = GmaxIdx;
-  if (i != -1) {
-    const ri = krow(i);
-    const QDi = ld(QDp, i);
-    const vGmax = f64x2.splat(Gmax), vQDi = f64x2.splat(QDi), vtwo = f64x2.splat(2.0);
-    const vtau = f64x2.splat(TAU), vzero = f64x2.splat(0), vninf = f64x2.splat(-Infinity);
-    const vslack = f64x2.splat(1 - 1e-12);
-    let g2 = vninf;
-    let omin = f64x2.splat(Infinity);
-    let oidx = i64x2.splat(-1);
-    const two = i64x2.splat(2);
-    let idx = i64x2(0, 1);
-    let j = 0;
-    for (; j + 2 <= activeSize; j += 2) {
-      const o = <usize>j << 3;
-      const low = v128.load(LOWm + o);
-      const H = v128.load(Hp + o);
-      g2 = f64x2.pmax(g2, v128.bitselect(H, vninf, low));
-      const gd = f64x2.add(vGmax, H);
-      const kv = f64x2.promote_low_f32x4(v128.load64_zero(ri + (<usize>j << 2)));
-      const quad = f64x2.sub(f64x2.add(vQDi, v128.load(QDp + o)), f64x2.mul(vtwo, kv));
-      const quadE = v128.bitselect(quad, vtau, f64x2.gt(quad, vzero));
-      const gd2 = f64x2.mul(gd, gd);
-      const bound = f64x2.mul(f64x2.mul(f64x2.neg(omin), quadE), vslack);
-      const cand = v128.and(v128.and(low, f64x2.gt(gd, vzero)), f64x2.ge(gd2, bound));
-      if (v128.any_true(cand)) {
-        const obj = f64x2.div(f64x2.neg(gd2), quadE);
-        const take = v128.and(cand, f64x2.le(obj, omin));
-        omin = v128.bitselect(obj, omin, take);
-        oidx = v128.bitselect(idx, oidx, take);
-      }
-      idx = i64x2.add(idx, two);
-    }
-    Gmax2 = max(f64x2.extract_lane(g2, 0), f64x2.extract_lane(g2, 1));
-    objDiffMin = f64x2.extract_lane(omin, 0);
-    GminIdx = <i32>i64x2.extract_lane(oidx, 0);
-    {
-      const v1 = f64x2.extract_lane(omin, 1);
-      const i1 = <i32>i64x2.extract_lane(oidx, 1);
-      if (i1 != -1 && (v1 < objDiffMin || (v1 == objDiffMin && i1 > GminIdx))) { objDiffMin = v1; GminIdx = i1; }
-    }
-    for (; j < activeSize; j++) {
-      if (load<i64>(LOWm + (<usize>j << 3)) == 0) continue;
+  const i = cachedGmaxIdx;
+  if (i == -1) return true; // libsvm: Gmin_idx == -1 (no i, so no j)
+  if (load<u8>(RDok + <usize>i) == 0) fillRdRow(i);
+  const n = activeSize;
+  const di = rdrow(i);
+  const vGmax = f64x2.splat(Gmax), vzero = f64x2.splat(0), ninf = f64x2.splat(-Infinity);
+  let g2 = ninf;
+  let vm = ninf;
+  let j = 0;
+  for (; j + 2 <= n; j += 2) {
+    const o = <usize>j << 3;
+    const low = v128.load(LOWm + o);
+    const H = v128.load(Hp + o);
+    g2 = f64x2.pmax(g2, v128.bitselect(H, ninf, low));
+    const gd = f64x2.add(vGmax, H);
+    const ok = v128.and(low, f64x2.gt(gd, vzero));
+    const v = v128.bitselect(f64x2.mul(f64x2.mul(gd, gd), v128.load(di + o)), ninf, ok);
+    v128.store(SCp + o, v);
+    vm = f64x2.pmax(vm, v);
+  }
+  let Gmax2 = max(f64x2.extract_lane(g2, 0), f64x2.extract_lane(g2, 1));
+  let M = max(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
+  if (j < n) {
+    let v = -Infinity;
+    if (load<i64>(LOWm + (<usize>j << 3)) != 0) {
       const H = ld(Hp, j);
-      if (H >= Gmax2) Gmax2 = H;
+      Gmax2 = max(Gmax2, H);
       const gd = Gmax + H;
-      if (gd > 0) {
-        const quad = QDi + ld(QDp, j) - 2.0 * kf(ri, j);
-        const objDiff = -(gd * gd) / (quad > 0 ? quad : TAU);
-        if (objDiff <= objDiffMin) { GminIdx = j; objDiffMin = objDiff; }
-      }
+      if (gd > 0) v = gd * gd * ld(di, j);
     }
-  } else {
-    // libsvm still scans I_low for Gmax2 (Gmax = -inf: no candidate j).
-    for (let j = 0; j < activeSize; j++) {
-      if (load<i64>(LOWm + (<usize>j << 3)) == 0) continue;
-      const H = ld(Hp, j);
-      if (H >= Gmax2) Gmax2 = H;
+    st(SCp, j, v);
+    M = max(M, v);
+  }
+  if (Gmax + Gmax2 < sEps || M == -Infinity) return true;
+  // Below 1e-280 the products may be subnormal: then every candidate gets the exact test.
+  const thr = M > 1e-280 ? M * (1 - 1e-14) : 0.0;
+  const vthr = f64x2.splat(thr);
+  const ri = krow(i);
+  const QDi = ld(QDp, i);
+  let best = -1.0;
+  let bestIdx = -1;
+  for (j = 0; j + 2 <= n; j += 2) {
+    const c = f64x2.ge(v128.load(SCp + (<usize>j << 3)), vthr);
+    if (v128.any_true(c)) {
+      if (i64x2.extract_lane(c, 0) != 0) {
+        const gd = Gmax + ld(Hp, j);
+        const quad = QDi + ld(QDp, j) - 2.0 * kf(ri, j);
+        const r = (gd * gd) / (quad > 0 ? quad : TAU);
+        if (r >= best) { best = r; bestIdx = j; }
+      }
+      if (i64x2.extract_lane(c, 1) != 0) {
+        const gd = Gmax + ld(Hp, j + 1);
+        const quad = QDi + ld(QDp, j + 1) - 2.0 * kf(ri, j + 1);
+        const r = (gd * gd) / (quad > 0 ? quad : TAU);
+        if (r >= best) { best = r; bestIdx = j + 1; }
+      }
     }
   }
-  if (Gmax + Gmax2 < sEps || GminIdx == -1) return true;
-  outI = GmaxIdx;
-  outJ = GminIdx;
+  if (j < n && ld(SCp, j) >= thr) {
+    const gd = Gmax + ld(Hp, j);
+    const quad = QDi + ld(QDp, j) - 2.0 * kf(ri, j);
+    const r = (gd * gd) / (quad > 0 ? quad : TAU);
+    if (r >= best) { best = r; bestIdx = j; }
+  }
+  outI = i;
+  outJ = bestIdx;
   return false;
 }
 
@@ -292,25 +330,22 @@ function doShrinking(): void {
  */
 function updateHAndSelectI(ri: usize, rj: usize, ui: f64, uj: f64): void {
   const vi = f64x2.splat(ui), vj = f64x2.splat(uj);
-  const two = i64x2.splat(2);
-  let idx = i64x2(0, 1);
-  let best = f64x2.splat(-Infinity);
-  let bestIdx = i64x2.splat(-1);
+  const ninf = f64x2.splat(-Infinity);
+  let best = ninf;
+  const n = activeSize;
   let k = 0;
-  for (; k + 2 <= activeSize; k += 2) {
+  for (; k + 2 <= n; k += 2) {
     const a = f64x2.promote_low_f32x4(v128.load64_zero(ri + (<usize>k << 2)));
     const b = f64x2.promote_low_f32x4(v128.load64_zero(rj + (<usize>k << 2)));
     const o = <usize>k << 3;
     const h = f64x2.add(v128.load(Hp + o), f64x2.add(f64x2.mul(a, vi), f64x2.mul(b, vj)));
     v128.store(Hp + o, h);
-    const v = f64x2.neg(h);
-    const take = v128.and(v128.load(UPm + o), f64x2.ge(v, best));
-    best = v128.bitselect(v, best, take);
-    bestIdx = v128.bitselect(idx, bestIdx, take);
-    idx = i64x2.add(idx, two);
+    const v = v128.bitselect(f64x2.neg(h), ninf, v128.load(UPm + o));
+    v128.store(SCp + o, v);
+    best = f64x2.pmax(best, v);
   }
-  for (let t = k; t < activeSize; t++) st(Hp, t, ld(Hp, t) + (kf(ri, t) * ui + kf(rj, t) * uj));
-  mergeI(best, bestIdx, k);
+  for (let t = k; t < n; t++) st(Hp, t, ld(Hp, t) + (kf(ri, t) * ui + kf(rj, t) * uj));
+  finishI(best, k);
 }
 
 /** G_bar[k] +- C Q_rk for k < l, with C Q_rk = y_k ((C y_r) Kf_rk). */
@@ -351,6 +386,9 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
   STp = ACTp + align16(nn * 4);
   UPm = STp + align16(nn);
   LOWm = UPm + align16(nn * 8);
+  RDp = LOWm + align16(nn * 8);
+  RDok = RDp + align16(nn * nn * 8);
+  SCp = RDok + align16(nn);
   sEps = eps;
 
   for (let a = 0; a < n; a++) {
@@ -371,6 +409,7 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     st(Hp, a, -ya); // G = p = -1
     st(GBp, a, 0);
     setMasks(a);
+    store<u8>(RDok + <usize>a, 0);
   }
   activeSize = l;
   unshrink = false;
