@@ -33,8 +33,9 @@ let GBp: usize = 0;  // f64 G_bar (libsvm's, not sign-folded)
 let Yp: usize = 0;   // f64 +-1
 let ACTp: usize = 0; // i32 active_set
 let STp: usize = 0;  // u8 alpha_status
-let UPm: usize = 0;  // i64 lane masks: -1 when t is in I_up  (y=+1 not at C, or y=-1 not at 0)
-let LOWm: usize = 0; // i64 lane masks: -1 when t is in I_low (y=+1 not at 0, or y=-1 not at C)
+// Set penalties (f64): -0 when t is in the set, -inf when not; x + (-0) = x exactly.
+let UPp: usize = 0;  // I_up:  y=+1 not at C, or y=-1 not at 0
+let LOWp: usize = 0; // I_low: y=+1 not at 0, or y=-1 not at C
 let RDp: usize = 0;  // f64 l x l: 1 / quad_ab (WSS's quad, TAU when <= 0); a row is filled on first use
 let RDok: usize = 0; // u8 per row of RD: 1 once filled
 let SCp: usize = 0;  // f64 l: values of the current selection scan
@@ -71,8 +72,8 @@ function setMasks(i: i32): void {
   const s = status(i);
   const pos = ld(Yp, i) == 1;
   const o = <usize>i << 3;
-  store<i64>(UPm + o, (pos ? s != UPPER : s != LOWER) ? -1 : 0);
-  store<i64>(LOWm + o, (pos ? s != LOWER : s != UPPER) ? -1 : 0);
+  store<f64>(UPp + o, (pos ? s != UPPER : s != LOWER) ? -0.0 : -Infinity);
+  store<f64>(LOWp + o, (pos ? s != LOWER : s != UPPER) ? -0.0 : -Infinity);
 }
 
 function updateStatus(i: i32): void {
@@ -98,8 +99,8 @@ function swapIndex(i: i32, j: i32): void {
   swap64(GBp, i, j);
   swap64(Cp, i, j);
   swap64(QDp, i, j);
-  swap64(UPm, i, j);
-  swap64(LOWm, i, j);
+  swap64(UPp, i, j);
+  swap64(LOWp, i, j);
   const ri = krow(i), rj = krow(j);
   for (let k = 0; k < l; k++) {
     const o = <usize>k << 2;
@@ -155,16 +156,15 @@ function reconstructGradient(): void {
 
 /** The i half of WSS3 over the current H and masks (sets cachedGmax / cachedGmaxIdx). */
 function selectI(): void {
-  const ninf = f64x2.splat(-Infinity);
-  let best = ninf;
-  let t = 0;
-  for (; t + 2 <= activeSize; t += 2) {
-    const o = <usize>t << 3;
-    const v = v128.bitselect(f64x2.neg(v128.load(Hp + o)), ninf, v128.load(UPm + o));
-    v128.store(SCp + o, v);
+  const n = activeSize, hp = Hp, up = UPp, sc = SCp;
+  let best = f64x2.splat(-Infinity);
+  const end = <usize>(n & ~1) << 3;
+  for (let o: usize = 0; o < end; o += 16) {
+    const v = f64x2.sub(v128.load(up + o), v128.load(hp + o));
+    v128.store(sc + o, v);
     best = f64x2.pmax(best, v);
   }
-  finishI(best, t);
+  finishI(best, n & ~1);
 }
 
 /**
@@ -173,32 +173,38 @@ function selectI(): void {
  * the maximum (libsvm's `>=` keeps the last one); -1 when I_up is empty.
  */
 @inline function finishI(best: v128, from: i32): void {
-  const n = activeSize;
+  const n = activeSize, sc = SCp;
   let Gmax = max(f64x2.extract_lane(best, 0), f64x2.extract_lane(best, 1));
   for (let t = from; t < n; t++) {
-    const v = load<i64>(UPm + (<usize>t << 3)) != 0 ? -ld(Hp, t) : -Infinity;
-    st(SCp, t, v);
-    if (v > Gmax) Gmax = v;
+    const v = ld(UPp, t) - ld(Hp, t);
+    st(sc, t, v);
+    Gmax = max(Gmax, v);
   }
   let idx = -1;
   if (Gmax != -Infinity) {
     let u = n;
     if (u & 1) {
       u--;
-      if (ld(SCp, u) == Gmax) idx = u;
+      if (ld(sc, u) == Gmax) idx = u;
     }
     if (idx < 0) {
       const vg = f64x2.splat(Gmax);
       while (u >= 2) {
         u -= 2;
-        const e = f64x2.eq(v128.load(SCp + (<usize>u << 3)), vg);
+        const e = f64x2.eq(v128.load(sc + (<usize>u << 3)), vg);
         if (v128.any_true(e)) { idx = i64x2.extract_lane(e, 1) != 0 ? u + 1 : u; break; }
       }
     }
   }
   cachedGmaxIdx = idx;
-  // The value libsvm keeps is the chosen element's own (the sign of a zero included).
-  cachedGmax = idx < 0 ? -Infinity : ld(SCp, idx);
+  cachedGmax = Gmax;
+}
+
+/** libsvm's r_j = grad_diff^2 / quad_ij for the WSS3 j search (objDiff_j = -r_j). */
+@inline function ratio(ri: usize, QDi: f64, Gmax: f64, j: i32): f64 {
+  const gd = Gmax + ld(Hp, j);
+  const quad = QDi + ld(QDp, j) - 2.0 * kf(ri, j);
+  return (gd * gd) / (quad > 0 ? quad : TAU);
 }
 
 /**
@@ -208,11 +214,13 @@ function selectI(): void {
  *      objDiff_j = -(grad_diff^2) / quad_ij, quad_ij = (QD_i + QD_j) - 2 Kf_ij (<= 0 -> TAU),
  *      i.e. maximising r_j = grad_diff^2 / quad_ij (negation is exact);
  *   Gmax2 = max over I_low of H_j; optimal when Gmax + Gmax2 < eps or there is no j.
- * One branch-free pass computes Gmax2 and rt_j = grad_diff^2 * RD_ij (RD_ij = fl(1 / quad_ij)), so
- * rt_j = r_j (1 + d) with |d| <= 3 * 2^-53. Any j with rt_j < max(rt) (1 - 1e-14) therefore has
- * r_j below the largest r and cannot be libsvm's j; a second pass evaluates libsvm's own r_j
- * (one division) at the few other j, in increasing j with libsvm's tie rule. The i half usually
- * comes from the H update of the previous iteration (haveI).
+ * One branch-free pass computes Gmax2 and rt_j = grad_diff^2 * RD_ij (RD_ij = fl(1 / quad_ij), so
+ * rt_j = r_j (1 + d), |d| <= 3 * 2^-53; rt_j = 0 when grad_diff <= 0, -inf outside I_low), and
+ * the largest and second largest rt. Any j with rt_j < max(rt) (1 - 1e-14) has r_j below the
+ * largest r and cannot be libsvm's j. Usually the maximiser is alone above that threshold and is
+ * the answer; otherwise libsvm's own r_j (one division) is compared at the few j above it, in
+ * increasing j with libsvm's tie rule. The i half usually comes from the H update of the previous
+ * iteration (haveI).
  */
 function selectWorkingSet(haveI: bool): bool {
   if (!haveI) selectI();
@@ -220,66 +228,81 @@ function selectWorkingSet(haveI: bool): bool {
   const i = cachedGmaxIdx;
   if (i == -1) return true; // libsvm: Gmin_idx == -1 (no i, so no j)
   if (load<u8>(RDok + <usize>i) == 0) fillRdRow(i);
-  const n = activeSize;
+  const n = activeSize, hp = Hp, lowp = LOWp, sc = SCp;
   const di = rdrow(i);
   const vGmax = f64x2.splat(Gmax), vzero = f64x2.splat(0), ninf = f64x2.splat(-Infinity);
-  let g2 = ninf;
-  let vm = ninf;
-  let j = 0;
-  for (; j + 2 <= n; j += 2) {
-    const o = <usize>j << 3;
-    const low = v128.load(LOWm + o);
-    const H = v128.load(Hp + o);
-    g2 = f64x2.pmax(g2, v128.bitselect(H, ninf, low));
+  let g2 = ninf, m1 = ninf, m2 = ninf;
+  const end = <usize>(n & ~1) << 3;
+  for (let o: usize = 0; o < end; o += 16) {
+    const pen = v128.load(lowp + o);
+    const H = v128.load(hp + o);
+    g2 = f64x2.pmax(g2, f64x2.add(H, pen));
     const gd = f64x2.add(vGmax, H);
-    const ok = v128.and(low, f64x2.gt(gd, vzero));
-    const v = v128.bitselect(f64x2.mul(f64x2.mul(gd, gd), v128.load(di + o)), ninf, ok);
-    v128.store(SCp + o, v);
-    vm = f64x2.pmax(vm, v);
+    const rt = f64x2.mul(f64x2.mul(gd, gd), v128.load(di + o));
+    const v = f64x2.add(v128.and(rt, f64x2.gt(gd, vzero)), pen);
+    v128.store(sc + o, v);
+    m2 = f64x2.pmax(m2, f64x2.pmin(m1, v));
+    m1 = f64x2.pmax(m1, v);
   }
   let Gmax2 = max(f64x2.extract_lane(g2, 0), f64x2.extract_lane(g2, 1));
-  let M = max(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
-  if (j < n) {
-    let v = -Infinity;
-    if (load<i64>(LOWm + (<usize>j << 3)) != 0) {
-      const H = ld(Hp, j);
-      Gmax2 = max(Gmax2, H);
-      const gd = Gmax + H;
-      if (gd > 0) v = gd * gd * ld(di, j);
-    }
-    st(SCp, j, v);
+  const a0 = f64x2.extract_lane(m1, 0), a1 = f64x2.extract_lane(m1, 1);
+  let M = max(a0, a1);
+  let second = max(min(a0, a1), max(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1)));
+  if (n & 1) {
+    const j = n - 1;
+    const pen = ld(lowp, j), H = ld(hp, j);
+    Gmax2 = max(Gmax2, H + pen);
+    const gd = Gmax + H;
+    const v = (gd > 0 ? gd * gd * ld(di, j) : 0.0) + pen;
+    st(sc, j, v);
+    second = max(second, min(M, v));
     M = max(M, v);
   }
-  if (Gmax + Gmax2 < sEps || M == -Infinity) return true;
-  // Below 1e-280 the products may be subnormal: then every candidate gets the exact test.
-  const thr = M > 1e-280 ? M * (1 - 1e-14) : 0.0;
-  const vthr = f64x2.splat(thr);
+  if (Gmax + Gmax2 < sEps) return true;
   const ri = krow(i);
   const QDi = ld(QDp, i);
   let best = -1.0;
   let bestIdx = -1;
-  for (j = 0; j + 2 <= n; j += 2) {
-    const c = f64x2.ge(v128.load(SCp + (<usize>j << 3)), vthr);
-    if (v128.any_true(c)) {
-      if (i64x2.extract_lane(c, 0) != 0) {
-        const gd = Gmax + ld(Hp, j);
-        const quad = QDi + ld(QDp, j) - 2.0 * kf(ri, j);
-        const r = (gd * gd) / (quad > 0 ? quad : TAU);
+  if (!(M > 1e-280)) {
+    // No j, or ratios so small that the products may be subnormal: libsvm's scan as written.
+    for (let j = 0; j < n; j++) {
+      if (ld(lowp, j) != 0 || !(Gmax + ld(hp, j) > 0)) continue;
+      const r = ratio(ri, QDi, Gmax, j);
+      if (r >= best) { best = r; bestIdx = j; }
+    }
+    if (bestIdx == -1) return true;
+  } else {
+    const thr = M * (1 - 1e-14);
+    if (second < thr) {
+      // The maximiser is the only candidate.
+      const vm = f64x2.splat(M);
+      let j = 0;
+      for (; j + 2 <= n; j += 2) {
+        const e = f64x2.eq(v128.load(sc + (<usize>j << 3)), vm);
+        if (v128.any_true(e)) { bestIdx = i64x2.extract_lane(e, 0) != 0 ? j : j + 1; break; }
+      }
+      if (bestIdx < 0) bestIdx = n - 1;
+    } else {
+      const vthr = f64x2.splat(thr);
+      let j = 0;
+      for (; j + 2 <= n; j += 2) {
+        const c = f64x2.ge(v128.load(sc + (<usize>j << 3)), vthr);
+        if (v128.any_true(c)) {
+          if (i64x2.extract_lane(c, 0) != 0) {
+            const r = ratio(ri, QDi, Gmax, j);
+            if (r >= best) { best = r; bestIdx = j; }
+          }
+          if (i64x2.extract_lane(c, 1) != 0) {
+            const r = ratio(ri, QDi, Gmax, j + 1);
+            if (r >= best) { best = r; bestIdx = j + 1; }
+          }
+        }
+      }
+      if (j < n && ld(sc, j) >= thr) {
+        const r = ratio(ri, QDi, Gmax, j);
         if (r >= best) { best = r; bestIdx = j; }
       }
-      if (i64x2.extract_lane(c, 1) != 0) {
-        const gd = Gmax + ld(Hp, j + 1);
-        const quad = QDi + ld(QDp, j + 1) - 2.0 * kf(ri, j + 1);
-        const r = (gd * gd) / (quad > 0 ? quad : TAU);
-        if (r >= best) { best = r; bestIdx = j + 1; }
-      }
     }
-  }
-  if (j < n && ld(SCp, j) >= thr) {
-    const gd = Gmax + ld(Hp, j);
-    const quad = QDi + ld(QDp, j) - 2.0 * kf(ri, j);
-    const r = (gd * gd) / (quad > 0 ? quad : TAU);
-    if (r >= best) { best = r; bestIdx = j; }
   }
   outI = i;
   outJ = bestIdx;
@@ -330,21 +353,20 @@ function doShrinking(): void {
  */
 function updateHAndSelectI(ri: usize, rj: usize, ui: f64, uj: f64): void {
   const vi = f64x2.splat(ui), vj = f64x2.splat(uj);
-  const ninf = f64x2.splat(-Infinity);
-  let best = ninf;
-  const n = activeSize;
-  let k = 0;
-  for (; k + 2 <= n; k += 2) {
-    const a = f64x2.promote_low_f32x4(v128.load64_zero(ri + (<usize>k << 2)));
-    const b = f64x2.promote_low_f32x4(v128.load64_zero(rj + (<usize>k << 2)));
-    const o = <usize>k << 3;
-    const h = f64x2.add(v128.load(Hp + o), f64x2.add(f64x2.mul(a, vi), f64x2.mul(b, vj)));
-    v128.store(Hp + o, h);
-    const v = v128.bitselect(f64x2.neg(h), ninf, v128.load(UPm + o));
-    v128.store(SCp + o, v);
+  const n = activeSize, hp = Hp, up = UPp, sc = SCp;
+  let best = f64x2.splat(-Infinity);
+  const end = <usize>(n & ~1) << 3;
+  for (let o: usize = 0, q: usize = 0; o < end; o += 16, q += 8) {
+    const a = f64x2.promote_low_f32x4(v128.load64_zero(ri + q));
+    const b = f64x2.promote_low_f32x4(v128.load64_zero(rj + q));
+    const h = f64x2.add(v128.load(hp + o), f64x2.add(f64x2.mul(a, vi), f64x2.mul(b, vj)));
+    v128.store(hp + o, h);
+    const v = f64x2.sub(v128.load(up + o), h);
+    v128.store(sc + o, v);
     best = f64x2.pmax(best, v);
   }
-  for (let t = k; t < n; t++) st(Hp, t, ld(Hp, t) + (kf(ri, t) * ui + kf(rj, t) * uj));
+  const k = n & ~1;
+  for (let t = k; t < n; t++) st(hp, t, ld(hp, t) + (kf(ri, t) * ui + kf(rj, t) * uj));
   finishI(best, k);
 }
 
@@ -384,9 +406,9 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
   Yp = GBp + align16(nn * 8);
   ACTp = Yp + align16(nn * 8);
   STp = ACTp + align16(nn * 4);
-  UPm = STp + align16(nn);
-  LOWm = UPm + align16(nn * 8);
-  RDp = LOWm + align16(nn * 8);
+  UPp = STp + align16(nn);
+  LOWp = UPp + align16(nn * 8);
+  RDp = LOWp + align16(nn * 8);
   RDok = RDp + align16(nn * nn * 8);
   SCp = RDok + align16(nn);
   sEps = eps;
