@@ -21,10 +21,15 @@ const FREE: u8 = 2;
 //   QD_i + QD_j -+ 2 y_i Q_ij (both WSS cases and both update cases) = (QD_i + QD_j) - 2 Kf_ij;
 //   G_k + (Q_ik da_i + Q_jk da_j)  <=>  H_k + (Kf_ik (y_i da_i) + Kf_jk (y_j da_j));
 //   y_i G_i (rho) = H_i.
+// The hot loops run over whole blocks of 4 (l4 = l rounded up to 4; vectors and rows are padded
+// with zeros): the up to 3 positions past activeSize are either padding or shrunk variables,
+// whose H libsvm never reads before reconstructGradient rewrites it, and whose set penalties are
+// -inf (never selected).
 // Solver state: instance globals (each worker instantiates its own copy; linear memory holds
 // only the caller's buffers).
 let l: i32 = 0;
-let Kfp: usize = 0;  // f32 l x l, (f32)K in libsvm's order; rows/columns swapped by shrinking
+let l4: i32 = 0;
+let Kfp: usize = 0;  // f32 l x l4, (f32)K in libsvm's order; rows/columns swapped by shrinking
 let QDp: usize = 0;  // f64 diag(K)
 let Cp: usize = 0;   // f64 upper bounds
 let Ap: usize = 0;   // f64 alpha
@@ -33,12 +38,12 @@ let GBp: usize = 0;  // f64 G_bar (libsvm's, not sign-folded)
 let Yp: usize = 0;   // f64 +-1
 let ACTp: usize = 0; // i32 active_set
 let STp: usize = 0;  // u8 alpha_status
-// Set penalties (f64): -0 when t is in the set, -inf when not; x + (-0) = x exactly.
+// Set penalties (f64): -0 when t is active and in the set, -inf otherwise; x + (-0) = x exactly.
 let UPp: usize = 0;  // I_up:  y=+1 not at C, or y=-1 not at 0
 let LOWp: usize = 0; // I_low: y=+1 not at 0, or y=-1 not at C
-let RDp: usize = 0;  // f64 l x l: 1 / quad_ab (WSS's quad, TAU when <= 0); a row is filled on first use
+let RDp: usize = 0;  // f64 l x l4: 1 / quad_ab (WSS's quad, TAU when <= 0); a row is filled on first use
 let RDok: usize = 0; // u8 per row of RD: 1 once filled
-let SCp: usize = 0;  // f64 l: values of the current selection scan
+let SCp: usize = 0;  // f64 l4: values of the current selection scan
 let activeSize: i32 = 0;
 let unshrink: bool = false;
 let outI: i32 = -1;
@@ -52,20 +57,21 @@ let cachedGmaxIdx: i32 = -1;
 @inline function st(base: usize, i: i32, v: f64): void { store<f64>(base + (<usize>i << 3), v); }
 @inline function kf(row: usize, k: i32): f64 { return <f64>load<f32>(row + (<usize>k << 2)); }
 @inline function status(i: i32): u8 { return load<u8>(STp + <usize>i); }
-@inline function krow(i: i32): usize { return Kfp + ((<usize>i * <usize>l) << 2); }
-@inline function rdrow(i: i32): usize { return RDp + ((<usize>i * <usize>l) << 3); }
+@inline function krow(i: i32): usize { return Kfp + ((<usize>i * <usize>l4) << 2); }
+@inline function rdrow(i: i32): usize { return RDp + ((<usize>i * <usize>l4) << 3); }
 /** libsvm's G_i. */
 @inline function grad(i: i32): f64 { return ld(Yp, i) * ld(Hp, i); }
 /** libsvm's Q_ij (as the f64 value of its f32 cache entry). */
 @inline function qij(ri: usize, i: i32, j: i32): f64 { return ld(Yp, i) * ld(Yp, j) * kf(ri, j); }
+/** a > b ? a : b without f64.max's NaN and signed-zero handling (no NaN reaches it). */
+@inline function gtmax(a: f64, b: f64): f64 { return a > b ? a : b; }
 
 @inline function align16(x: usize): usize { return (x + 15) & ~(<usize>15); }
 
 /** Bytes of the work area svc_solve needs for n samples. */
 export function svc_work_bytes(n: i32): usize {
-  const nn = <usize>n;
-  return align16(nn * nn * 4) + 8 * align16(nn * 8) + align16(nn * 4) + align16(nn)
-    + align16(nn * nn * 8) + align16(nn) + align16(nn * 8);
+  const nn = <usize>n, n4 = <usize>((n + 3) & ~3);
+  return align16(nn * n4 * 4) + align16(nn * n4 * 8) + 9 * n4 * 8 + align16(nn * 4) + 2 * align16(nn);
 }
 
 function setMasks(i: i32): void {
@@ -124,10 +130,12 @@ function swapIndex(i: i32, j: i32): void {
 /** Row i of RD: 1 / quad_ib with quad_ib = (QD_i + QD_b) - 2 Kf_ib, TAU when not positive (WSS3's). */
 function fillRdRow(i: i32): void {
   const ri = krow(i), di = rdrow(i);
-  const QDi = ld(QDp, i);
-  for (let b = 0; b < l; b++) {
-    const quad = QDi + ld(QDp, b) - 2.0 * kf(ri, b);
-    st(di, b, 1.0 / (quad > 0 ? quad : TAU));
+  const vQDi = f64x2.splat(ld(QDp, i)), two = f64x2.splat(2.0), zero = f64x2.splat(0);
+  const one = f64x2.splat(1.0), tau = f64x2.splat(TAU);
+  for (let b = 0; b < l4; b += 2) {
+    const k = f64x2.promote_low_f32x4(v128.load64_zero(ri + (<usize>b << 2)));
+    const quad = f64x2.sub(f64x2.add(vQDi, v128.load(QDp + (<usize>b << 3))), f64x2.mul(two, k));
+    v128.store(di + (<usize>b << 3), f64x2.div(one, v128.bitselect(quad, tau, f64x2.gt(quad, zero))));
   }
   store<u8>(RDok + <usize>i, 1);
 }
@@ -154,45 +162,48 @@ function reconstructGradient(): void {
   }
 }
 
-/** The i half of WSS3 over the current H and masks (sets cachedGmax / cachedGmaxIdx). */
+/** libsvm's reconstruct_gradient + active_size = l (the set penalties of the returning variables too). */
+function unshrinkAll(): void {
+  if (activeSize == l) return;
+  reconstructGradient();
+  for (let j = activeSize; j < l; j++) setMasks(j);
+  activeSize = l;
+}
+
+/** The i half of WSS3 over the current H and penalties (sets cachedGmax / cachedGmaxIdx). */
 function selectI(): void {
-  const n = activeSize, hp = Hp, up = UPp, sc = SCp;
+  const hp = Hp, up = UPp, sc = SCp;
   let best = f64x2.splat(-Infinity);
-  const end = <usize>(n & ~1) << 3;
-  for (let o: usize = 0; o < end; o += 16) {
-    const v = f64x2.sub(v128.load(up + o), v128.load(hp + o));
-    v128.store(sc + o, v);
-    best = f64x2.pmax(best, v);
+  const end = <usize>((activeSize + 3) & ~3) << 3;
+  for (let o: usize = 0; o < end; o += 32) {
+    const v0 = f64x2.sub(v128.load(up + o), v128.load(hp + o));
+    const v1 = f64x2.sub(v128.load(up + o + 16), v128.load(hp + o + 16));
+    v128.store(sc + o, v0);
+    v128.store(sc + o + 16, v1);
+    best = f64x2.pmax(best, f64x2.pmax(v0, v1));
   }
-  finishI(best, n & ~1);
+  finishI(best);
 }
 
 /**
- * Ends the i search: SC[t] holds -H_t over I_up (-inf elsewhere) for t below `from`, `best` its
- * two-lane maximum. Fills SC from `from` on, then takes libsvm's choice: the largest t holding
- * the maximum (libsvm's `>=` keeps the last one); -1 when I_up is empty.
+ * Ends the i search: SC[t] holds -H_t over I_up (-inf elsewhere) for t below activeSize rounded
+ * up to 4, `best` its two-lane maximum. libsvm's choice is the largest t holding the maximum (its
+ * `>=` keeps the last one); -1 when I_up is empty.
  */
-@inline function finishI(best: v128, from: i32): void {
-  const n = activeSize, sc = SCp;
-  let Gmax = max(f64x2.extract_lane(best, 0), f64x2.extract_lane(best, 1));
-  for (let t = from; t < n; t++) {
-    const v = ld(UPp, t) - ld(Hp, t);
-    st(sc, t, v);
-    Gmax = max(Gmax, v);
-  }
+@inline function finishI(best: v128): void {
+  const sc = SCp;
+  const Gmax = gtmax(f64x2.extract_lane(best, 0), f64x2.extract_lane(best, 1));
   let idx = -1;
   if (Gmax != -Infinity) {
-    let u = n;
-    if (u & 1) {
-      u--;
-      if (ld(sc, u) == Gmax) idx = u;
-    }
-    if (idx < 0) {
-      const vg = f64x2.splat(Gmax);
-      while (u >= 2) {
-        u -= 2;
-        const e = f64x2.eq(v128.load(sc + (<usize>u << 3)), vg);
-        if (v128.any_true(e)) { idx = i64x2.extract_lane(e, 1) != 0 ? u + 1 : u; break; }
+    const vg = f64x2.splat(Gmax);
+    let u = (activeSize + 3) & ~3;
+    while (u > 0) {
+      u -= 4;
+      const p = sc + (<usize>u << 3);
+      const e0 = f64x2.eq(v128.load(p), vg), e1 = f64x2.eq(v128.load(p + 16), vg);
+      if (v128.any_true(v128.or(e0, e1))) {
+        idx = i64x2.extract_lane(e1, 1) != 0 ? u + 3 : i64x2.extract_lane(e1, 0) != 0 ? u + 2 : i64x2.extract_lane(e0, 1) != 0 ? u + 1 : u;
+        break;
       }
     }
   }
@@ -232,33 +243,28 @@ function selectWorkingSet(haveI: bool): bool {
   const di = rdrow(i);
   const vGmax = f64x2.splat(Gmax), vzero = f64x2.splat(0), ninf = f64x2.splat(-Infinity);
   let g2 = ninf, m1 = ninf, m2 = ninf;
-  const end = <usize>(n & ~1) << 3;
-  for (let o: usize = 0; o < end; o += 16) {
-    const pen = v128.load(lowp + o);
-    const H = v128.load(hp + o);
-    g2 = f64x2.pmax(g2, f64x2.add(H, pen));
-    const gd = f64x2.add(vGmax, H);
-    const rt = f64x2.mul(f64x2.mul(gd, gd), v128.load(di + o));
-    const v = f64x2.add(v128.and(rt, f64x2.gt(gd, vzero)), pen);
-    v128.store(sc + o, v);
-    m2 = f64x2.pmax(m2, f64x2.pmin(m1, v));
-    m1 = f64x2.pmax(m1, v);
+  const end = <usize>((n + 3) & ~3) << 3;
+  for (let o: usize = 0; o < end; o += 32) {
+    const p0 = v128.load(lowp + o), p1 = v128.load(lowp + o + 16);
+    const H0 = v128.load(hp + o), H1 = v128.load(hp + o + 16);
+    g2 = f64x2.pmax(g2, f64x2.pmax(f64x2.add(H0, p0), f64x2.add(H1, p1)));
+    const gd0 = f64x2.add(vGmax, H0), gd1 = f64x2.add(vGmax, H1);
+    const r0 = f64x2.mul(f64x2.mul(gd0, gd0), v128.load(di + o));
+    const r1 = f64x2.mul(f64x2.mul(gd1, gd1), v128.load(di + o + 16));
+    const v0 = f64x2.add(v128.and(r0, f64x2.gt(gd0, vzero)), p0);
+    const v1 = f64x2.add(v128.and(r1, f64x2.gt(gd1, vzero)), p1);
+    v128.store(sc + o, v0);
+    v128.store(sc + o + 16, v1);
+    // top two of {m1, m2} u {v0, v1} per lane
+    const hi = f64x2.pmax(v0, v1), lo = f64x2.pmin(v0, v1);
+    m2 = f64x2.pmax(f64x2.pmax(m2, lo), f64x2.pmin(m1, hi));
+    m1 = f64x2.pmax(m1, hi);
   }
-  let Gmax2 = max(f64x2.extract_lane(g2, 0), f64x2.extract_lane(g2, 1));
-  const a0 = f64x2.extract_lane(m1, 0), a1 = f64x2.extract_lane(m1, 1);
-  let M = max(a0, a1);
-  let second = max(min(a0, a1), max(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1)));
-  if (n & 1) {
-    const j = n - 1;
-    const pen = ld(lowp, j), H = ld(hp, j);
-    Gmax2 = max(Gmax2, H + pen);
-    const gd = Gmax + H;
-    const v = (gd > 0 ? gd * gd * ld(di, j) : 0.0) + pen;
-    st(sc, j, v);
-    second = max(second, min(M, v));
-    M = max(M, v);
-  }
+  const Gmax2 = gtmax(f64x2.extract_lane(g2, 0), f64x2.extract_lane(g2, 1));
   if (Gmax + Gmax2 < sEps) return true;
+  const a0 = f64x2.extract_lane(m1, 0), a1 = f64x2.extract_lane(m1, 1);
+  const M = gtmax(a0, a1);
+  const second = gtmax(a0 > a1 ? a1 : a0, gtmax(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1)));
   const ri = krow(i);
   const QDi = ld(QDp, i);
   let best = -1.0;
@@ -276,31 +282,20 @@ function selectWorkingSet(haveI: bool): bool {
     if (second < thr) {
       // The maximiser is the only candidate.
       const vm = f64x2.splat(M);
-      let j = 0;
-      for (; j + 2 <= n; j += 2) {
-        const e = f64x2.eq(v128.load(sc + (<usize>j << 3)), vm);
-        if (v128.any_true(e)) { bestIdx = i64x2.extract_lane(e, 0) != 0 ? j : j + 1; break; }
-      }
-      if (bestIdx < 0) bestIdx = n - 1;
-    } else {
-      const vthr = f64x2.splat(thr);
-      let j = 0;
-      for (; j + 2 <= n; j += 2) {
-        const c = f64x2.ge(v128.load(sc + (<usize>j << 3)), vthr);
-        if (v128.any_true(c)) {
-          if (i64x2.extract_lane(c, 0) != 0) {
-            const r = ratio(ri, QDi, Gmax, j);
-            if (r >= best) { best = r; bestIdx = j; }
-          }
-          if (i64x2.extract_lane(c, 1) != 0) {
-            const r = ratio(ri, QDi, Gmax, j + 1);
-            if (r >= best) { best = r; bestIdx = j + 1; }
-          }
+      for (let j = 0; ; j += 4) {
+        const p = sc + (<usize>j << 3);
+        const e0 = f64x2.eq(v128.load(p), vm), e1 = f64x2.eq(v128.load(p + 16), vm);
+        if (v128.any_true(v128.or(e0, e1))) {
+          bestIdx = i64x2.extract_lane(e0, 0) != 0 ? j : i64x2.extract_lane(e0, 1) != 0 ? j + 1 : i64x2.extract_lane(e1, 0) != 0 ? j + 2 : j + 3;
+          break;
         }
       }
-      if (j < n && ld(sc, j) >= thr) {
-        const r = ratio(ri, QDi, Gmax, j);
-        if (r >= best) { best = r; bestIdx = j; }
+    } else {
+      for (let j = 0; j < n; j++) {
+        if (ld(sc, j) >= thr) {
+          const r = ratio(ri, QDi, Gmax, j);
+          if (r >= best) { best = r; bestIdx = j; }
+        }
       }
     }
   }
@@ -332,9 +327,9 @@ function doShrinking(): void {
   }
   if (!unshrink && Gmax1 + Gmax2 <= sEps * 10) {
     unshrink = true;
-    reconstructGradient();
-    activeSize = l;
+    unshrinkAll();
   }
+  const before = activeSize;
   for (let i = 0; i < activeSize; i++) {
     if (beShrunk(i, Gmax1, Gmax2)) {
       activeSize--;
@@ -344,45 +339,46 @@ function doShrinking(): void {
       }
     }
   }
+  for (let j = activeSize; j < before; j++) {
+    st(UPp, j, -Infinity);
+    st(LOWp, j, -Infinity);
+  }
 }
 
 /**
- * H[k] += Kf_ik u_i + Kf_jk u_j for k < activeSize (each lane: the scalar sequence of one k), and
- * in the same pass the i half of the next working-set selection over the new H (masks must be
- * up to date).
+ * H[k] += Kf_ik u_i + Kf_jk u_j for k below activeSize rounded up to 4 (each lane: the scalar
+ * sequence of one k), and in the same pass the i half of the next working-set selection over the
+ * new H (penalties must be up to date).
  */
 function updateHAndSelectI(ri: usize, rj: usize, ui: f64, uj: f64): void {
   const vi = f64x2.splat(ui), vj = f64x2.splat(uj);
-  const n = activeSize, hp = Hp, up = UPp, sc = SCp;
+  const hp = Hp, up = UPp, sc = SCp;
   let best = f64x2.splat(-Infinity);
-  const end = <usize>(n & ~1) << 3;
-  for (let o: usize = 0, q: usize = 0; o < end; o += 16, q += 8) {
-    const a = f64x2.promote_low_f32x4(v128.load64_zero(ri + q));
-    const b = f64x2.promote_low_f32x4(v128.load64_zero(rj + q));
-    const h = f64x2.add(v128.load(hp + o), f64x2.add(f64x2.mul(a, vi), f64x2.mul(b, vj)));
-    v128.store(hp + o, h);
-    const v = f64x2.sub(v128.load(up + o), h);
-    v128.store(sc + o, v);
-    best = f64x2.pmax(best, v);
+  const end = <usize>((activeSize + 3) & ~3) << 3;
+  for (let o: usize = 0, q: usize = 0; o < end; o += 32, q += 16) {
+    const a = v128.load(ri + q), b = v128.load(rj + q);
+    const a0 = f64x2.promote_low_f32x4(a), a1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(a, a, 2, 3, 0, 1));
+    const b0 = f64x2.promote_low_f32x4(b), b1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(b, b, 2, 3, 0, 1));
+    const h0 = f64x2.add(v128.load(hp + o), f64x2.add(f64x2.mul(a0, vi), f64x2.mul(b0, vj)));
+    const h1 = f64x2.add(v128.load(hp + o + 16), f64x2.add(f64x2.mul(a1, vi), f64x2.mul(b1, vj)));
+    v128.store(hp + o, h0);
+    v128.store(hp + o + 16, h1);
+    const v0 = f64x2.sub(v128.load(up + o), h0), v1 = f64x2.sub(v128.load(up + o + 16), h1);
+    v128.store(sc + o, v0);
+    v128.store(sc + o + 16, v1);
+    best = f64x2.pmax(best, f64x2.pmax(v0, v1));
   }
-  const k = n & ~1;
-  for (let t = k; t < n; t++) st(hp, t, ld(hp, t) + (kf(ri, t) * ui + kf(rj, t) * uj));
-  finishI(best, k);
+  finishI(best);
 }
 
 /** G_bar[k] +- C Q_rk for k < l, with C Q_rk = y_k ((C y_r) Kf_rk). */
 function updateGbar(r: usize, Cy: f64, add: bool): void {
   const vc = f64x2.splat(Cy);
-  let k = 0;
-  for (; k + 2 <= l; k += 2) {
+  for (let k = 0; k < l4; k += 2) {
     const a = f64x2.mul(v128.load(Yp + (<usize>k << 3)), f64x2.mul(vc, f64x2.promote_low_f32x4(v128.load64_zero(r + (<usize>k << 2)))));
     const gp = GBp + (<usize>k << 3);
     const g = v128.load(gp);
     v128.store(gp, add ? f64x2.add(g, a) : f64x2.sub(g, a));
-  }
-  for (; k < l; k++) {
-    const a = ld(Yp, k) * (Cy * kf(r, k));
-    st(GBp, k, add ? ld(GBp, k) + a : ld(GBp, k) - a);
   }
 }
 
@@ -395,22 +391,33 @@ function updateGbar(r: usize, Cy: f64, add: bool): void {
  * then rho (the intercept), the iteration count, and 1 if converged (0 if maxIter was reached).
  */
 export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f64, eps: f64, maxIter: i32, work: usize, out: usize): void {
+  svc_solve_ld(K, n, n, perm, n0, C0, C1, eps, maxIter, work, out);
+}
+
+/**
+ * svc_solve on the samples perm[0..n) of a larger Gram matrix K (row stride ldk >= n; the
+ * searchlight's sphere matrix, indexed by the fold's training samples): out (ldk + 3 f64) gets
+ * coef at the samples' own indices perm[a] (other entries untouched), then rho, the iteration
+ * count and the convergence flag at ldk, ldk + 1, ldk + 2.
+ */
+export function svc_solve_ld(K: usize, ldk: i32, n: i32, perm: usize, n0: i32, C0: f64, C1: f64, eps: f64, maxIter: i32, work: usize, out: usize): void {
   l = n;
-  const nn = <usize>n;
+  l4 = (n + 3) & ~3;
+  const nn = <usize>n, n4 = <usize>l4;
   Kfp = work;
-  QDp = Kfp + align16(nn * nn * 4);
-  Cp = QDp + align16(nn * 8);
-  Ap = Cp + align16(nn * 8);
-  Hp = Ap + align16(nn * 8);
-  GBp = Hp + align16(nn * 8);
-  Yp = GBp + align16(nn * 8);
-  ACTp = Yp + align16(nn * 8);
+  RDp = Kfp + align16(nn * n4 * 4);
+  QDp = RDp + align16(nn * n4 * 8);
+  Cp = QDp + n4 * 8;
+  Ap = Cp + n4 * 8;
+  Hp = Ap + n4 * 8;
+  GBp = Hp + n4 * 8;
+  Yp = GBp + n4 * 8;
+  UPp = Yp + n4 * 8;
+  LOWp = UPp + n4 * 8;
+  SCp = LOWp + n4 * 8;
+  ACTp = SCp + n4 * 8;
   STp = ACTp + align16(nn * 4);
-  UPp = STp + align16(nn);
-  LOWp = UPp + align16(nn * 8);
-  RDp = LOWp + align16(nn * 8);
-  RDok = RDp + align16(nn * nn * 8);
-  SCp = RDok + align16(nn);
+  RDok = STp + align16(nn);
   sEps = eps;
 
   for (let a = 0; a < n; a++) {
@@ -419,12 +426,13 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     const ya = posA ? 1.0 : -1.0;
     st(Yp, a, ya);
     st(Cp, a, posA ? C0 : C1);
-    const ka = K + ((<usize>pa * nn) << 3);
+    const ka = K + ((<usize>pa * <usize>ldk) << 3);
     st(QDp, a, load<f64>(ka + (<usize>pa << 3)));
     const ra = krow(a);
     for (let b = 0; b < n; b++) {
       store<f32>(ra + (<usize>b << 2), <f32>load<f64>(ka + (<usize>load<i32>(perm + (<usize>b << 2)) << 3)));
     }
+    for (let b = n; b < l4; b++) store<f32>(ra + (<usize>b << 2), 0);
     st(Ap, a, 0);
     store<u8>(STp + <usize>a, LOWER);
     store<i32>(ACTp + (<usize>a << 2), a);
@@ -432,6 +440,10 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     st(GBp, a, 0);
     setMasks(a);
     store<u8>(RDok + <usize>a, 0);
+  }
+  for (let a = n; a < l4; a++) {
+    st(Yp, a, 0); st(Cp, a, 0); st(QDp, a, 0); st(Ap, a, 0); st(Hp, a, 0); st(GBp, a, 0);
+    st(UPp, a, -Infinity); st(LOWp, a, -Infinity); st(SCp, a, -Infinity);
   }
   activeSize = l;
   unshrink = false;
@@ -448,8 +460,7 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
       haveI = false; // shrinking may reorder and shorten the active set
     }
     if (selectWorkingSet(haveI)) {
-      reconstructGradient();
-      activeSize = l;
+      unshrinkAll();
       if (selectWorkingSet(false)) break;
       counter = 1;
     }
@@ -492,7 +503,7 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     st(Ap, i, ai);
     st(Ap, j, aj);
     // libsvm updates G, then the status and G_bar; the status does not depend on G, so it goes
-    // first here and the H update can search the next i under the new masks.
+    // first here and the H update can search the next i under the new penalties.
     const ui = status(i) == UPPER, uj = status(j) == UPPER;
     updateStatus(i);
     updateStatus(j);
@@ -501,10 +512,7 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     updateHAndSelectI(ri, rj, yi * (ai - oldAi), yj * (aj - oldAj));
     haveI = true;
   }
-  if (!converged && activeSize < l) {
-    reconstructGradient();
-    activeSize = l;
-  }
+  if (!converged) unshrinkAll();
 
   // calculate_rho (libsvm's y_i G_i is H_i)
   let nrFree = 0;
@@ -526,9 +534,9 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     const al = ld(Ap, i);
     st(out, load<i32>(perm + (<usize>pos << 2)), pos < n0 ? 0.0 - al : al);
   }
-  st(out, n, rho);
-  st(out, n + 1, <f64>iter);
-  st(out, n + 2, converged ? 1.0 : 0.0);
+  st(out, ldk, rho);
+  st(out, ldk + 1, <f64>iter);
+  st(out, ldk + 2, converged ? 1.0 : 0.0);
 }
 
 // ------------------------------------------------------------------------------ dense f64 algebra
