@@ -21,10 +21,15 @@ const FREE: u8 = 2;
 //   QD_i + QD_j -+ 2 y_i Q_ij (both WSS cases and both update cases) = (QD_i + QD_j) - 2 Kf_ij;
 //   G_k + (Q_ik da_i + Q_jk da_j)  <=>  H_k + (Kf_ik (y_i da_i) + Kf_jk (y_j da_j));
 //   y_i G_i (rho) = H_i.
+// The hot loops run over whole blocks of 4 (l4 = l rounded up to 4; vectors and rows are padded
+// with zeros): the up to 3 positions past activeSize are either padding or shrunk variables,
+// whose H libsvm never reads before reconstructGradient rewrites it, and whose set penalties are
+// -inf (never selected).
 // Solver state: instance globals (each worker instantiates its own copy; linear memory holds
 // only the caller's buffers).
 let l: i32 = 0;
-let Kfp: usize = 0;  // f32 l x l, (f32)K in libsvm's order; rows/columns swapped by shrinking
+let l4: i32 = 0;
+let Kfp: usize = 0;  // f32 l x l4, (f32)K in libsvm's order; rows/columns swapped by shrinking
 let QDp: usize = 0;  // f64 diag(K)
 let Cp: usize = 0;   // f64 upper bounds
 let Ap: usize = 0;   // f64 alpha
@@ -33,8 +38,12 @@ let GBp: usize = 0;  // f64 G_bar (libsvm's, not sign-folded)
 let Yp: usize = 0;   // f64 +-1
 let ACTp: usize = 0; // i32 active_set
 let STp: usize = 0;  // u8 alpha_status
-let UPm: usize = 0;  // i64 lane masks: -1 when t is in I_up  (y=+1 not at C, or y=-1 not at 0)
-let LOWm: usize = 0; // i64 lane masks: -1 when t is in I_low (y=+1 not at 0, or y=-1 not at C)
+// Set penalties (f64): -0 when t is active and in the set, -inf otherwise; x + (-0) = x exactly.
+let UPp: usize = 0;  // I_up:  y=+1 not at C, or y=-1 not at 0
+let LOWp: usize = 0; // I_low: y=+1 not at 0, or y=-1 not at C
+let RDp: usize = 0;  // f64 l x l4: 1 / quad_ab (WSS's quad, TAU when <= 0); a row is filled on first use
+let RDok: usize = 0; // u8 per row of RD: 1 once filled
+let SCp: usize = 0;  // f64 l4: values of the current selection scan
 let activeSize: i32 = 0;
 let unshrink: bool = false;
 let outI: i32 = -1;
@@ -48,26 +57,29 @@ let cachedGmaxIdx: i32 = -1;
 @inline function st(base: usize, i: i32, v: f64): void { store<f64>(base + (<usize>i << 3), v); }
 @inline function kf(row: usize, k: i32): f64 { return <f64>load<f32>(row + (<usize>k << 2)); }
 @inline function status(i: i32): u8 { return load<u8>(STp + <usize>i); }
-@inline function krow(i: i32): usize { return Kfp + ((<usize>i * <usize>l) << 2); }
+@inline function krow(i: i32): usize { return Kfp + ((<usize>i * <usize>l4) << 2); }
+@inline function rdrow(i: i32): usize { return RDp + ((<usize>i * <usize>l4) << 3); }
 /** libsvm's G_i. */
 @inline function grad(i: i32): f64 { return ld(Yp, i) * ld(Hp, i); }
 /** libsvm's Q_ij (as the f64 value of its f32 cache entry). */
 @inline function qij(ri: usize, i: i32, j: i32): f64 { return ld(Yp, i) * ld(Yp, j) * kf(ri, j); }
+/** a > b ? a : b without f64.max's NaN and signed-zero handling (no NaN reaches it). */
+@inline function gtmax(a: f64, b: f64): f64 { return a > b ? a : b; }
 
 @inline function align16(x: usize): usize { return (x + 15) & ~(<usize>15); }
 
 /** Bytes of the work area svc_solve needs for n samples. */
 export function svc_work_bytes(n: i32): usize {
-  const nn = <usize>n;
-  return align16(nn * nn * 4) + 8 * align16(nn * 8) + align16(nn * 4) + align16(nn);
+  const nn = <usize>n, n4 = <usize>((n + 3) & ~3);
+  return align16(nn * n4 * 4) + align16(nn * n4 * 8) + 9 * n4 * 8 + align16(nn * 4) + 2 * align16(nn);
 }
 
 function setMasks(i: i32): void {
   const s = status(i);
   const pos = ld(Yp, i) == 1;
   const o = <usize>i << 3;
-  store<i64>(UPm + o, (pos ? s != UPPER : s != LOWER) ? -1 : 0);
-  store<i64>(LOWm + o, (pos ? s != LOWER : s != UPPER) ? -1 : 0);
+  store<f64>(UPp + o, (pos ? s != UPPER : s != LOWER) ? -0.0 : -Infinity);
+  store<f64>(LOWp + o, (pos ? s != LOWER : s != UPPER) ? -0.0 : -Infinity);
 }
 
 function updateStatus(i: i32): void {
@@ -93,8 +105,8 @@ function swapIndex(i: i32, j: i32): void {
   swap64(GBp, i, j);
   swap64(Cp, i, j);
   swap64(QDp, i, j);
-  swap64(UPm, i, j);
-  swap64(LOWm, i, j);
+  swap64(UPp, i, j);
+  swap64(LOWp, i, j);
   const ri = krow(i), rj = krow(j);
   for (let k = 0; k < l; k++) {
     const o = <usize>k << 2;
@@ -105,6 +117,27 @@ function swapIndex(i: i32, j: i32): void {
     const r = krow(k);
     const t = load<f32>(r + oi); store<f32>(r + oi, load<f32>(r + oj)); store<f32>(r + oj, t);
   }
+  // RD like Kf: rows (with their filled flags), then columns (harmless in unfilled rows).
+  const di = rdrow(i), dj = rdrow(j);
+  for (let k = 0; k < l; k++) {
+    const o = <usize>k << 3;
+    const t = load<u64>(di + o); store<u64>(di + o, load<u64>(dj + o)); store<u64>(dj + o, t);
+  }
+  const fi = load<u8>(RDok + <usize>i); store<u8>(RDok + <usize>i, load<u8>(RDok + <usize>j)); store<u8>(RDok + <usize>j, fi);
+  for (let k = 0; k < l; k++) swap64(rdrow(k), i, j);
+}
+
+/** Row i of RD: 1 / quad_ib with quad_ib = (QD_i + QD_b) - 2 Kf_ib, TAU when not positive (WSS3's). */
+function fillRdRow(i: i32): void {
+  const ri = krow(i), di = rdrow(i);
+  const vQDi = f64x2.splat(ld(QDp, i)), two = f64x2.splat(2.0), zero = f64x2.splat(0);
+  const one = f64x2.splat(1.0), tau = f64x2.splat(TAU);
+  for (let b = 0; b < l4; b += 2) {
+    const k = f64x2.promote_low_f32x4(v128.load64_zero(ri + (<usize>b << 2)));
+    const quad = f64x2.sub(f64x2.add(vQDi, v128.load(QDp + (<usize>b << 3))), f64x2.mul(two, k));
+    v128.store(di + (<usize>b << 3), f64x2.div(one, v128.bitselect(quad, tau, f64x2.gt(quad, zero))));
+  }
+  store<u8>(RDok + <usize>i, 1);
 }
 
 function reconstructGradient(): void {
@@ -129,122 +162,145 @@ function reconstructGradient(): void {
   }
 }
 
-/** The i half of WSS3 over the current H and masks (sets cachedGmax / cachedGmaxIdx). */
-function selectI(): void {
-  const two = i64x2.splat(2);
-  let idx = i64x2(0, 1);
-  let best = f64x2.splat(-Infinity);
-  let bestIdx = i64x2.splat(-1);
-  let t = 0;
-  for (; t + 2 <= activeSize; t += 2) {
-    const o = <usize>t << 3;
-    const v = f64x2.neg(v128.load(Hp + o));
-    const take = v128.and(v128.load(UPm + o), f64x2.ge(v, best));
-    best = v128.bitselect(v, best, take);
-    bestIdx = v128.bitselect(idx, bestIdx, take);
-    idx = i64x2.add(idx, two);
-  }
-  mergeI(best, bestIdx, t);
+/** libsvm's reconstruct_gradient + active_size = l (the set penalties of the returning variables too). */
+function unshrinkAll(): void {
+  if (activeSize == l) return;
+  reconstructGradient();
+  for (let j = activeSize; j < l; j++) setMasks(j);
+  activeSize = l;
 }
 
-/** Merges the two lanes of the i search (equal values: the larger index) and scans the tail from t. */
-@inline function mergeI(best: v128, bestIdx: v128, t: i32): void {
-  let Gmax = f64x2.extract_lane(best, 0);
-  let GmaxIdx = <i32>i64x2.extract_lane(bestIdx, 0);
-  const v1 = f64x2.extract_lane(best, 1);
-  const i1 = <i32>i64x2.extract_lane(bestIdx, 1);
-  if (v1 > Gmax || (v1 == Gmax && i1 > GmaxIdx)) { Gmax = v1; GmaxIdx = i1; }
-  for (; t < activeSize; t++) {
-    if (load<i64>(UPm + (<usize>t << 3)) != 0) {
-      const v = -ld(Hp, t);
-      if (v >= Gmax) { Gmax = v; GmaxIdx = t; }
-    }
+/** The i half of WSS3 over the current H and penalties (sets cachedGmax / cachedGmaxIdx). */
+function selectI(): void {
+  const hp = Hp, up = UPp, sc = SCp;
+  let best = f64x2.splat(-Infinity);
+  const end = <usize>((activeSize + 3) & ~3) << 3;
+  for (let o: usize = 0; o < end; o += 32) {
+    const v0 = f64x2.sub(v128.load(up + o), v128.load(hp + o));
+    const v1 = f64x2.sub(v128.load(up + o + 16), v128.load(hp + o + 16));
+    v128.store(sc + o, v0);
+    v128.store(sc + o + 16, v1);
+    best = f64x2.pmax(best, f64x2.pmax(v0, v1));
   }
-  cachedGmax = Gmax;
-  cachedGmaxIdx = GmaxIdx;
+  finishI(best);
 }
 
 /**
- * libsvm's select_working_set (WSS3); true when optimal. Two lanes scan even and odd t; each lane
- * keeps libsvm's tie rule (the last t wins: >= for i, <= for j), and the lanes are merged with
- * the same rule (equal values: the larger index), so the choice is exactly libsvm's:
- *   i: max over I_up of -H_t;
- *   j: over I_low with grad_diff = Gmax + H_j > 0, min of -grad_diff^2 / quad,
- *      quad = (QD_i + QD_j) - 2 Kf_ij (<= 0 -> TAU); Gmax2 = max over I_low of H_j.
- * A candidate j whose ratio grad_diff^2 / quad is below (1 - 1e-12) x the lane's best cannot win
- * (nor tie) after rounding, so its division is skipped. The i half is usually computed in the
- * same pass as the H update of the previous iteration (haveI).
+ * Ends the i search: SC[t] holds -H_t over I_up (-inf elsewhere) for t below activeSize rounded
+ * up to 4, `best` its two-lane maximum. libsvm's choice is the largest t holding the maximum (its
+ * `>=` keeps the last one); -1 when I_up is empty.
+ */
+@inline function finishI(best: v128): void {
+  const sc = SCp;
+  const Gmax = gtmax(f64x2.extract_lane(best, 0), f64x2.extract_lane(best, 1));
+  let idx = -1;
+  if (Gmax != -Infinity) {
+    const vg = f64x2.splat(Gmax);
+    let u = (activeSize + 3) & ~3;
+    while (u > 0) {
+      u -= 4;
+      const p = sc + (<usize>u << 3);
+      const e0 = f64x2.eq(v128.load(p), vg), e1 = f64x2.eq(v128.load(p + 16), vg);
+      if (v128.any_true(v128.or(e0, e1))) {
+        idx = i64x2.extract_lane(e1, 1) != 0 ? u + 3 : i64x2.extract_lane(e1, 0) != 0 ? u + 2 : i64x2.extract_lane(e0, 1) != 0 ? u + 1 : u;
+        break;
+      }
+    }
+  }
+  cachedGmaxIdx = idx;
+  cachedGmax = Gmax;
+}
+
+/** libsvm's r_j = grad_diff^2 / quad_ij for the WSS3 j search (objDiff_j = -r_j). */
+@inline function ratio(ri: usize, QDi: f64, Gmax: f64, j: i32): f64 {
+  const gd = Gmax + ld(Hp, j);
+  const quad = QDi + ld(QDp, j) - 2.0 * kf(ri, j);
+  return (gd * gd) / (quad > 0 ? quad : TAU);
+}
+
+/**
+ * libsvm's select_working_set (WSS3); true when optimal:
+ *   i: the last t maximising -H_t over I_up (finishI);
+ *   j: over I_low with grad_diff = Gmax + H_j > 0, the last j minimising
+ *      objDiff_j = -(grad_diff^2) / quad_ij, quad_ij = (QD_i + QD_j) - 2 Kf_ij (<= 0 -> TAU),
+ *      i.e. maximising r_j = grad_diff^2 / quad_ij (negation is exact);
+ *   Gmax2 = max over I_low of H_j; optimal when Gmax + Gmax2 < eps or there is no j.
+ * One branch-free pass computes Gmax2 and rt_j = grad_diff^2 * RD_ij (RD_ij = fl(1 / quad_ij), so
+ * rt_j = r_j (1 + d), |d| <= 3 * 2^-53; rt_j = 0 when grad_diff <= 0, -inf outside I_low), and
+ * the largest and second largest rt. Any j with rt_j < max(rt) (1 - 1e-14) has r_j below the
+ * largest r and cannot be libsvm's j. Usually the maximiser is alone above that threshold and is
+ * the answer; otherwise libsvm's own r_j (one division) is compared at the few j above it, in
+ * increasing j with libsvm's tie rule. The i half usually comes from the H update of the previous
+ * iteration (haveI).
  */
 function selectWorkingSet(haveI: bool): bool {
   if (!haveI) selectI();
   const Gmax = cachedGmax;
-  const GmaxIdx = cachedGmaxIdx;
-  let Gmax2 = -Infinity;
-  let GminIdx = -1;
-  let objDiffMin = Infinity;
-  const i = GmaxIdx;
-  if (i != -1) {
-    const ri = krow(i);
-    const QDi = ld(QDp, i);
-    const vGmax = f64x2.splat(Gmax), vQDi = f64x2.splat(QDi), vtwo = f64x2.splat(2.0);
-    const vtau = f64x2.splat(TAU), vzero = f64x2.splat(0), vninf = f64x2.splat(-Infinity);
-    const vslack = f64x2.splat(1 - 1e-12);
-    let g2 = vninf;
-    let omin = f64x2.splat(Infinity);
-    let oidx = i64x2.splat(-1);
-    const two = i64x2.splat(2);
-    let idx = i64x2(0, 1);
-    let j = 0;
-    for (; j + 2 <= activeSize; j += 2) {
-      const o = <usize>j << 3;
-      const low = v128.load(LOWm + o);
-      const H = v128.load(Hp + o);
-      g2 = f64x2.pmax(g2, v128.bitselect(H, vninf, low));
-      const gd = f64x2.add(vGmax, H);
-      const kv = f64x2.promote_low_f32x4(v128.load64_zero(ri + (<usize>j << 2)));
-      const quad = f64x2.sub(f64x2.add(vQDi, v128.load(QDp + o)), f64x2.mul(vtwo, kv));
-      const quadE = v128.bitselect(quad, vtau, f64x2.gt(quad, vzero));
-      const gd2 = f64x2.mul(gd, gd);
-      const bound = f64x2.mul(f64x2.mul(f64x2.neg(omin), quadE), vslack);
-      const cand = v128.and(v128.and(low, f64x2.gt(gd, vzero)), f64x2.ge(gd2, bound));
-      if (v128.any_true(cand)) {
-        const obj = f64x2.div(f64x2.neg(gd2), quadE);
-        const take = v128.and(cand, f64x2.le(obj, omin));
-        omin = v128.bitselect(obj, omin, take);
-        oidx = v128.bitselect(idx, oidx, take);
-      }
-      idx = i64x2.add(idx, two);
+  const i = cachedGmaxIdx;
+  if (i == -1) return true; // libsvm: Gmin_idx == -1 (no i, so no j)
+  if (load<u8>(RDok + <usize>i) == 0) fillRdRow(i);
+  const n = activeSize, hp = Hp, lowp = LOWp, sc = SCp;
+  const di = rdrow(i);
+  const vGmax = f64x2.splat(Gmax), vzero = f64x2.splat(0), ninf = f64x2.splat(-Infinity);
+  let g2 = ninf, m1 = ninf, m2 = ninf;
+  const end = <usize>((n + 3) & ~3) << 3;
+  for (let o: usize = 0; o < end; o += 32) {
+    const p0 = v128.load(lowp + o), p1 = v128.load(lowp + o + 16);
+    const H0 = v128.load(hp + o), H1 = v128.load(hp + o + 16);
+    g2 = f64x2.pmax(g2, f64x2.pmax(f64x2.add(H0, p0), f64x2.add(H1, p1)));
+    const gd0 = f64x2.add(vGmax, H0), gd1 = f64x2.add(vGmax, H1);
+    const r0 = f64x2.mul(f64x2.mul(gd0, gd0), v128.load(di + o));
+    const r1 = f64x2.mul(f64x2.mul(gd1, gd1), v128.load(di + o + 16));
+    const v0 = f64x2.add(v128.and(r0, f64x2.gt(gd0, vzero)), p0);
+    const v1 = f64x2.add(v128.and(r1, f64x2.gt(gd1, vzero)), p1);
+    v128.store(sc + o, v0);
+    v128.store(sc + o + 16, v1);
+    // top two of {m1, m2} u {v0, v1} per lane
+    const hi = f64x2.pmax(v0, v1), lo = f64x2.pmin(v0, v1);
+    m2 = f64x2.pmax(f64x2.pmax(m2, lo), f64x2.pmin(m1, hi));
+    m1 = f64x2.pmax(m1, hi);
+  }
+  const Gmax2 = gtmax(f64x2.extract_lane(g2, 0), f64x2.extract_lane(g2, 1));
+  if (Gmax + Gmax2 < sEps) return true;
+  const a0 = f64x2.extract_lane(m1, 0), a1 = f64x2.extract_lane(m1, 1);
+  const M = gtmax(a0, a1);
+  const second = gtmax(a0 > a1 ? a1 : a0, gtmax(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1)));
+  const ri = krow(i);
+  const QDi = ld(QDp, i);
+  let best = -1.0;
+  let bestIdx = -1;
+  if (!(M > 1e-280)) {
+    // No j, or ratios so small that the products may be subnormal: libsvm's scan as written.
+    for (let j = 0; j < n; j++) {
+      if (ld(lowp, j) != 0 || !(Gmax + ld(hp, j) > 0)) continue;
+      const r = ratio(ri, QDi, Gmax, j);
+      if (r >= best) { best = r; bestIdx = j; }
     }
-    Gmax2 = max(f64x2.extract_lane(g2, 0), f64x2.extract_lane(g2, 1));
-    objDiffMin = f64x2.extract_lane(omin, 0);
-    GminIdx = <i32>i64x2.extract_lane(oidx, 0);
-    {
-      const v1 = f64x2.extract_lane(omin, 1);
-      const i1 = <i32>i64x2.extract_lane(oidx, 1);
-      if (i1 != -1 && (v1 < objDiffMin || (v1 == objDiffMin && i1 > GminIdx))) { objDiffMin = v1; GminIdx = i1; }
-    }
-    for (; j < activeSize; j++) {
-      if (load<i64>(LOWm + (<usize>j << 3)) == 0) continue;
-      const H = ld(Hp, j);
-      if (H >= Gmax2) Gmax2 = H;
-      const gd = Gmax + H;
-      if (gd > 0) {
-        const quad = QDi + ld(QDp, j) - 2.0 * kf(ri, j);
-        const objDiff = -(gd * gd) / (quad > 0 ? quad : TAU);
-        if (objDiff <= objDiffMin) { GminIdx = j; objDiffMin = objDiff; }
-      }
-    }
+    if (bestIdx == -1) return true;
   } else {
-    // libsvm still scans I_low for Gmax2 (Gmax = -inf: no candidate j).
-    for (let j = 0; j < activeSize; j++) {
-      if (load<i64>(LOWm + (<usize>j << 3)) == 0) continue;
-      const H = ld(Hp, j);
-      if (H >= Gmax2) Gmax2 = H;
+    const thr = M * (1 - 1e-14);
+    if (second < thr) {
+      // The maximiser is the only candidate.
+      const vm = f64x2.splat(M);
+      for (let j = 0; ; j += 4) {
+        const p = sc + (<usize>j << 3);
+        const e0 = f64x2.eq(v128.load(p), vm), e1 = f64x2.eq(v128.load(p + 16), vm);
+        if (v128.any_true(v128.or(e0, e1))) {
+          bestIdx = i64x2.extract_lane(e0, 0) != 0 ? j : i64x2.extract_lane(e0, 1) != 0 ? j + 1 : i64x2.extract_lane(e1, 0) != 0 ? j + 2 : j + 3;
+          break;
+        }
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        if (ld(sc, j) >= thr) {
+          const r = ratio(ri, QDi, Gmax, j);
+          if (r >= best) { best = r; bestIdx = j; }
+        }
+      }
     }
   }
-  if (Gmax + Gmax2 < sEps || GminIdx == -1) return true;
-  outI = GmaxIdx;
-  outJ = GminIdx;
+  outI = i;
+  outJ = bestIdx;
   return false;
 }
 
@@ -271,9 +327,9 @@ function doShrinking(): void {
   }
   if (!unshrink && Gmax1 + Gmax2 <= sEps * 10) {
     unshrink = true;
-    reconstructGradient();
-    activeSize = l;
+    unshrinkAll();
   }
+  const before = activeSize;
   for (let i = 0; i < activeSize; i++) {
     if (beShrunk(i, Gmax1, Gmax2)) {
       activeSize--;
@@ -283,49 +339,46 @@ function doShrinking(): void {
       }
     }
   }
+  for (let j = activeSize; j < before; j++) {
+    st(UPp, j, -Infinity);
+    st(LOWp, j, -Infinity);
+  }
 }
 
 /**
- * H[k] += Kf_ik u_i + Kf_jk u_j for k < activeSize (each lane: the scalar sequence of one k), and
- * in the same pass the i half of the next working-set selection over the new H (masks must be
- * up to date).
+ * H[k] += Kf_ik u_i + Kf_jk u_j for k below activeSize rounded up to 4 (each lane: the scalar
+ * sequence of one k), and in the same pass the i half of the next working-set selection over the
+ * new H (penalties must be up to date).
  */
 function updateHAndSelectI(ri: usize, rj: usize, ui: f64, uj: f64): void {
   const vi = f64x2.splat(ui), vj = f64x2.splat(uj);
-  const two = i64x2.splat(2);
-  let idx = i64x2(0, 1);
+  const hp = Hp, up = UPp, sc = SCp;
   let best = f64x2.splat(-Infinity);
-  let bestIdx = i64x2.splat(-1);
-  let k = 0;
-  for (; k + 2 <= activeSize; k += 2) {
-    const a = f64x2.promote_low_f32x4(v128.load64_zero(ri + (<usize>k << 2)));
-    const b = f64x2.promote_low_f32x4(v128.load64_zero(rj + (<usize>k << 2)));
-    const o = <usize>k << 3;
-    const h = f64x2.add(v128.load(Hp + o), f64x2.add(f64x2.mul(a, vi), f64x2.mul(b, vj)));
-    v128.store(Hp + o, h);
-    const v = f64x2.neg(h);
-    const take = v128.and(v128.load(UPm + o), f64x2.ge(v, best));
-    best = v128.bitselect(v, best, take);
-    bestIdx = v128.bitselect(idx, bestIdx, take);
-    idx = i64x2.add(idx, two);
+  const end = <usize>((activeSize + 3) & ~3) << 3;
+  for (let o: usize = 0, q: usize = 0; o < end; o += 32, q += 16) {
+    const a = v128.load(ri + q), b = v128.load(rj + q);
+    const a0 = f64x2.promote_low_f32x4(a), a1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(a, a, 2, 3, 0, 1));
+    const b0 = f64x2.promote_low_f32x4(b), b1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(b, b, 2, 3, 0, 1));
+    const h0 = f64x2.add(v128.load(hp + o), f64x2.add(f64x2.mul(a0, vi), f64x2.mul(b0, vj)));
+    const h1 = f64x2.add(v128.load(hp + o + 16), f64x2.add(f64x2.mul(a1, vi), f64x2.mul(b1, vj)));
+    v128.store(hp + o, h0);
+    v128.store(hp + o + 16, h1);
+    const v0 = f64x2.sub(v128.load(up + o), h0), v1 = f64x2.sub(v128.load(up + o + 16), h1);
+    v128.store(sc + o, v0);
+    v128.store(sc + o + 16, v1);
+    best = f64x2.pmax(best, f64x2.pmax(v0, v1));
   }
-  for (let t = k; t < activeSize; t++) st(Hp, t, ld(Hp, t) + (kf(ri, t) * ui + kf(rj, t) * uj));
-  mergeI(best, bestIdx, k);
+  finishI(best);
 }
 
 /** G_bar[k] +- C Q_rk for k < l, with C Q_rk = y_k ((C y_r) Kf_rk). */
 function updateGbar(r: usize, Cy: f64, add: bool): void {
   const vc = f64x2.splat(Cy);
-  let k = 0;
-  for (; k + 2 <= l; k += 2) {
+  for (let k = 0; k < l4; k += 2) {
     const a = f64x2.mul(v128.load(Yp + (<usize>k << 3)), f64x2.mul(vc, f64x2.promote_low_f32x4(v128.load64_zero(r + (<usize>k << 2)))));
     const gp = GBp + (<usize>k << 3);
     const g = v128.load(gp);
     v128.store(gp, add ? f64x2.add(g, a) : f64x2.sub(g, a));
-  }
-  for (; k < l; k++) {
-    const a = ld(Yp, k) * (Cy * kf(r, k));
-    st(GBp, k, add ? ld(GBp, k) + a : ld(GBp, k) - a);
   }
 }
 
@@ -338,19 +391,33 @@ function updateGbar(r: usize, Cy: f64, add: bool): void {
  * then rho (the intercept), the iteration count, and 1 if converged (0 if maxIter was reached).
  */
 export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f64, eps: f64, maxIter: i32, work: usize, out: usize): void {
+  svc_solve_ld(K, n, n, perm, n0, C0, C1, eps, maxIter, work, out);
+}
+
+/**
+ * svc_solve on the samples perm[0..n) of a larger Gram matrix K (row stride ldk >= n; the
+ * searchlight's sphere matrix, indexed by the fold's training samples): out (ldk + 3 f64) gets
+ * coef at the samples' own indices perm[a] (other entries untouched), then rho, the iteration
+ * count and the convergence flag at ldk, ldk + 1, ldk + 2.
+ */
+export function svc_solve_ld(K: usize, ldk: i32, n: i32, perm: usize, n0: i32, C0: f64, C1: f64, eps: f64, maxIter: i32, work: usize, out: usize): void {
   l = n;
-  const nn = <usize>n;
+  l4 = (n + 3) & ~3;
+  const nn = <usize>n, n4 = <usize>l4;
   Kfp = work;
-  QDp = Kfp + align16(nn * nn * 4);
-  Cp = QDp + align16(nn * 8);
-  Ap = Cp + align16(nn * 8);
-  Hp = Ap + align16(nn * 8);
-  GBp = Hp + align16(nn * 8);
-  Yp = GBp + align16(nn * 8);
-  ACTp = Yp + align16(nn * 8);
+  RDp = Kfp + align16(nn * n4 * 4);
+  QDp = RDp + align16(nn * n4 * 8);
+  Cp = QDp + n4 * 8;
+  Ap = Cp + n4 * 8;
+  Hp = Ap + n4 * 8;
+  GBp = Hp + n4 * 8;
+  Yp = GBp + n4 * 8;
+  UPp = Yp + n4 * 8;
+  LOWp = UPp + n4 * 8;
+  SCp = LOWp + n4 * 8;
+  ACTp = SCp + n4 * 8;
   STp = ACTp + align16(nn * 4);
-  UPm = STp + align16(nn);
-  LOWm = UPm + align16(nn * 8);
+  RDok = STp + align16(nn);
   sEps = eps;
 
   for (let a = 0; a < n; a++) {
@@ -359,18 +426,24 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     const ya = posA ? 1.0 : -1.0;
     st(Yp, a, ya);
     st(Cp, a, posA ? C0 : C1);
-    const ka = K + ((<usize>pa * nn) << 3);
+    const ka = K + ((<usize>pa * <usize>ldk) << 3);
     st(QDp, a, load<f64>(ka + (<usize>pa << 3)));
     const ra = krow(a);
     for (let b = 0; b < n; b++) {
       store<f32>(ra + (<usize>b << 2), <f32>load<f64>(ka + (<usize>load<i32>(perm + (<usize>b << 2)) << 3)));
     }
+    for (let b = n; b < l4; b++) store<f32>(ra + (<usize>b << 2), 0);
     st(Ap, a, 0);
     store<u8>(STp + <usize>a, LOWER);
     store<i32>(ACTp + (<usize>a << 2), a);
     st(Hp, a, -ya); // G = p = -1
     st(GBp, a, 0);
     setMasks(a);
+    store<u8>(RDok + <usize>a, 0);
+  }
+  for (let a = n; a < l4; a++) {
+    st(Yp, a, 0); st(Cp, a, 0); st(QDp, a, 0); st(Ap, a, 0); st(Hp, a, 0); st(GBp, a, 0);
+    st(UPp, a, -Infinity); st(LOWp, a, -Infinity); st(SCp, a, -Infinity);
   }
   activeSize = l;
   unshrink = false;
@@ -387,8 +460,7 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
       haveI = false; // shrinking may reorder and shorten the active set
     }
     if (selectWorkingSet(haveI)) {
-      reconstructGradient();
-      activeSize = l;
+      unshrinkAll();
       if (selectWorkingSet(false)) break;
       counter = 1;
     }
@@ -431,7 +503,7 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     st(Ap, i, ai);
     st(Ap, j, aj);
     // libsvm updates G, then the status and G_bar; the status does not depend on G, so it goes
-    // first here and the H update can search the next i under the new masks.
+    // first here and the H update can search the next i under the new penalties.
     const ui = status(i) == UPPER, uj = status(j) == UPPER;
     updateStatus(i);
     updateStatus(j);
@@ -440,10 +512,7 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     updateHAndSelectI(ri, rj, yi * (ai - oldAi), yj * (aj - oldAj));
     haveI = true;
   }
-  if (!converged && activeSize < l) {
-    reconstructGradient();
-    activeSize = l;
-  }
+  if (!converged) unshrinkAll();
 
   // calculate_rho (libsvm's y_i G_i is H_i)
   let nrFree = 0;
@@ -465,9 +534,9 @@ export function svc_solve(K: usize, n: i32, perm: usize, n0: i32, C0: f64, C1: f
     const al = ld(Ap, i);
     st(out, load<i32>(perm + (<usize>pos << 2)), pos < n0 ? 0.0 - al : al);
   }
-  st(out, n, rho);
-  st(out, n + 1, <f64>iter);
-  st(out, n + 2, converged ? 1.0 : 0.0);
+  st(out, ldk, rho);
+  st(out, ldk + 1, <f64>iter);
+  st(out, ldk + 2, converged ? 1.0 : 0.0);
 }
 
 // ------------------------------------------------------------------------------ dense f64 algebra

@@ -14,9 +14,10 @@ import { DdError } from '../errors.ts';
 import type { SearchlightKernels } from '../kernels/kernels.ts';
 import { meanScore, score, type MetricName } from '../mvpa/metrics.ts';
 import type { ModelName, ModelOptions } from '../mvpa/model.ts';
-import { getModel } from '../mvpa/models/index.ts';
+import { getModel, wasmWorkspace } from '../mvpa/models/index.ts';
 import { foldPredictor, type FoldPredictor } from '../mvpa/models/fold.ts';
 import { collectColumns } from './spheres.ts';
+import { svcFoldsBytes, type SvcFolds } from './svc-folds.ts';
 
 export interface SearchlightLayout {
   /** Voxel-major scaled patterns: voxel v's n values (f32) at xt + 4·v·ldx. */
@@ -62,22 +63,25 @@ export interface ShardStats {
   nNotConverged: number;
 }
 
-/** Scratch of one realm inside the shared memory: idx list, kernel work, the sphere K. */
+/** Scratch of one realm inside the shared memory: idx list, kernel work, the sphere K, the svc fits' scratch. */
 export interface ShardScratch {
   idx: number;
   idxCap: number;
   work: number;
   K: number;
+  svc: number;
 }
 
-export function scratchBytes(n: number, maxM: number, sl: SearchlightKernels): { idx: number; work: number; K: number; total: number } {
+export function scratchBytes(n: number, maxM: number, sl: SearchlightKernels): { idx: number; work: number; K: number; svc: number; total: number } {
   const idx = Math.ceil((maxM * 4) / 64) * 64 + 64;
   const work = Math.ceil(sl.workBytes(n, maxM) / 64) * 64 + 64;
-  const K = n * n * 8 + 64;
-  return { idx, work, K, total: idx + work + K };
+  const K = Math.ceil((n * n * 8) / 64) * 64 + 64;
+  const svc = svcFoldsBytes(n);
+  return { idx, work, K, svc, total: idx + work + K + svc };
 }
 
-export function runShard(sl: SearchlightKernels, memory: WebAssembly.Memory, scratch: ShardScratch, task: SearchlightTask, start: number, end: number): ShardStats {
+/** `svcFolds` (svc only): the fits in place on the sphere K (svc-folds.ts) instead of sliced copies. */
+export function runShard(sl: SearchlightKernels, memory: WebAssembly.Memory, scratch: ShardScratch, task: SearchlightTask, start: number, end: number, svcFolds: SvcFolds | null = null): ShardStats {
   const t0 = performance.now();
   const L = task.layout;
   const { n, dims } = L;
@@ -93,8 +97,8 @@ export function runShard(sl: SearchlightKernels, memory: WebAssembly.Memory, scr
   const K = new Float64Array(buf, scratch.K, n * n);
   const folds = task.folds.map((f) => ({
     train: f.train, test: f.test,
-    Ktr: new Float64Array(f.train.length * f.train.length),
-    Kte: new Float64Array(f.test.length * f.train.length),
+    Ktr: new Float64Array(svcFolds ? 0 : f.train.length * f.train.length),
+    Kte: new Float64Array(svcFolds ? 0 : f.test.length * f.train.length),
     yTr: new Float64Array(f.train.length),
     yTe: new Float64Array(f.test.length),
     dec: new Float64Array(f.test.length),
@@ -110,7 +114,8 @@ export function runShard(sl: SearchlightKernels, memory: WebAssembly.Memory, scr
     folds.forEach((f, q) => {
       for (let a = 0; a < f.train.length; a++) f.yTr[a] = y[f.train[a]!]!;
       for (let a = 0; a < f.test.length; a++) f.yTe[a] = y[f.test[a]!]!;
-      if (!predictors[q]!.decide(f.yTr, f.dec)) nNotConverged++;
+      const ok = svcFolds ? svcFolds.decide(q, f.yTr, f.dec) : predictors[q]!.decide(f.yTr, f.dec);
+      if (!ok) nNotConverged++;
       scores[q] = score(task.metric, f.yTe, f.dec);
     });
     return meanScore(scores);
@@ -136,7 +141,7 @@ export function runShard(sl: SearchlightKernels, memory: WebAssembly.Memory, scr
     }
     prevLinear = lin;
     prevSize = m;
-    for (const f of folds) {
+    if (!svcFolds) for (const f of folds) {
       const tr = f.train, te = f.test, ntr = tr.length;
       for (let a = 0; a < ntr; a++) {
         const o = tr[a]! * n, r = a * ntr;
@@ -147,7 +152,10 @@ export function runShard(sl: SearchlightKernels, memory: WebAssembly.Memory, scr
         for (let b = 0; b < ntr; b++) f.Kte[r + b] = K[o + tr[b]!]!;
       }
     }
-    folds.forEach((f, q) => (predictors[q] = foldPredictor(model, f.Ktr, f.train.length, f.Kte, f.test.length, task.modelOptions, 1 + task.nPerm)));
+    // The slices were rewritten in place: the wasm models must not reuse their copies of the
+    // previous sphere's (they skip the copy for an unchanged array, e.g. with a single fold).
+    if (!svcFolds) for (const block of ['svc.K', 'dense.K']) wasmWorkspace()?.overwritten(block);
+    if (!svcFolds) folds.forEach((f, q) => (predictors[q] = foldPredictor(model, f.Ktr, f.train.length, f.Kte, f.test.length, task.modelOptions, 1 + task.nPerm)));
     const obs = cvScore(task.y);
     let ge = 0;
     for (let b = 0; b < task.nPerm; b++) {

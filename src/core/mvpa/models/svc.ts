@@ -290,22 +290,28 @@ export function fitSvc(K: Float64Array, n: number, y: Float64Array, opts: ModelO
   return fitSvcCheckedGram(K, n, y, opts);
 }
 
+/** libsvm's binary problem for 0/1 labels y: the sample order, the class-0 count, C per class, the iteration cap. */
+export interface SvcProblem { perm: Int32Array; n0: number; C0: number; C1: number; maxIter: number }
+
+export function svcProblem(y: ArrayLike<number>, n: number, opts: ModelOptions = {}): SvcProblem {
+  const { n0, n1 } = checkLabels('svc', y, n);
+  const C = positiveOption('svc', 'C', opts.C, 1);
+  const [w0, w1] = classWeights('svc', opts, n0, n1);
+  // libsvm's grouping (scikit-learn sorts the labels): class 0 first, then class 1.
+  const perm = new Int32Array(n);
+  let p = 0;
+  for (let i = 0; i < n; i++) if (y[i] === 0) perm[p++] = i;
+  for (let i = 0; i < n; i++) if (y[i] === 1) perm[p++] = i;
+  return { perm, n0, C0: C * w0, C1: C * w1, maxIter: Math.max(10_000_000, 100 * n) };
+}
+
 /**
  * fitSvc for a K that already passed checkGram (the permutation test checks each fold's K once).
  * `unchanging`: the caller never writes to K (wasm: consecutive fits on the same K skip its copy).
  */
 export function fitSvcCheckedGram(K: Float64Array, n: number, y: Float64Array, opts: ModelOptions = {}, unchanging = false): DualFit {
-  const { n0, n1 } = checkLabels('svc', y, n);
-  const C = positiveOption('svc', 'C', opts.C, 1);
-  const [w0, w1] = classWeights('svc', opts, n0, n1);
-  const C0 = C * w0, C1 = C * w1;
+  const { perm, n0, C0, C1, maxIter } = svcProblem(y, n, opts);
   const l = n;
-  // libsvm's grouping (scikit-learn sorts the labels): class 0 first, then class 1.
-  const perm = new Int32Array(l);
-  let p = 0;
-  for (let i = 0; i < n; i++) if (y[i] === 0) perm[p++] = i;
-  for (let i = 0; i < n; i++) if (y[i] === 1) perm[p++] = i;
-  const maxIter = Math.max(10_000_000, 100 * l);
   const ws = wasmWorkspace();
   if (ws) return fitSvcWasm(ws, K, n, perm, n0, C0, C1, maxIter, unchanging);
   ensure(n);
