@@ -227,15 +227,33 @@ export function rsa(dataRdm: ArrayLike<number>, n: number, modelValues: ArrayLik
     return tri;
   };
   for (let i = 0; i < n; i++) if (!Number.isFinite(vals[i]!)) throw new DdError('GEOMETRY_NAN', `rsa: model value ${i} is ${vals[i]}.`);
-  const rho = pearsonOfRanks(rData, midRanks(modelTri(vals)));
+  const rModel = midRanks(modelTri(vals));
+  const rho = pearsonOfRanks(rData, rModel);
   const nullRho = new Float64Array(N);
-  const perm = new Float64Array(vals);
   let ge = 0;
-  for (let b = 0; b < N; b++) {
-    perm.set(vals);
-    rng.shuffle(perm);
-    nullRho[b] = pearsonOfRanks(rData, midRanks(modelTri(perm)));
-    if (nullRho[b]! >= rho) ge++;
+  if (m === (n * (n - 1)) / 2) {
+    // Every pair is used: permuting the trials only permutes the pairs, so the permuted model
+    // triangle has the same values, hence the same mid-ranks, as the original, moved. Gather
+    // them from the original's rank matrix instead of sorting again (identical numbers).
+    const rankOf = new Float64Array(n * n);
+    for (let q = 0; q < m; q++) rankOf[pi[q]! * n + pj[q]!] = rankOf[pj[q]! * n + pi[q]!] = rModel[q]!;
+    const idx = new Float64Array(n);
+    const rPerm = new Float64Array(m);
+    for (let b = 0; b < N; b++) {
+      for (let i = 0; i < n; i++) idx[i] = i;
+      rng.shuffle(idx); // the same draws as shuffling the values: trial i takes trial idx[i]'s value
+      for (let q = 0; q < m; q++) rPerm[q] = rankOf[idx[pi[q]!]! * n + idx[pj[q]!]!]!;
+      nullRho[b] = pearsonOfRanks(rData, rPerm);
+      if (nullRho[b]! >= rho) ge++;
+    }
+  } else {
+    const perm = new Float64Array(vals);
+    for (let b = 0; b < N; b++) {
+      perm.set(vals);
+      rng.shuffle(perm);
+      nullRho[b] = pearsonOfRanks(rData, midRanks(modelTri(perm)));
+      if (nullRho[b]! >= rho) ge++;
+    }
   }
   return { rho, pValue: N > 0 && Number.isFinite(rho) ? (1 + ge) / (1 + N) : null, nPermutations: N, nullRho, nPairs: m };
 }

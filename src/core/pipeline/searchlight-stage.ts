@@ -38,13 +38,6 @@ export interface SearchlightMapInfo {
   grid: Grid;
 }
 
-/**
- * Full Gram per sphere, no sliding: on the small demo grid (5 mm voxels, r 6 mm: spheres of 7
- * voxels) the sliding update of src/core/searchlight returns corrupt Gram matrices
- * (MODEL_BAD_GRAM); with 0 every sphere is computed in full (same scores to ~1e-12, slower).
- * Set back to the default (undefined) once the sliding update is fixed.
- */
-const REFRESH_EVERY = 0;
 
 export interface SearchlightEntry {
   ok: SearchlightMapInfo | null;
@@ -143,7 +136,7 @@ export async function computeSearchlight(s: SearchlightRun): Promise<Searchlight
       {
         radiusMm: params.radius_mm, model: params.model, modelOptions: params.modelOptions, metric: params.metric,
         cv: parseCv(params.cv), scaling: config.decoding.scaling === 'none' ? 'none' : 'within-run',
-        permutations: config.searchlight.permutations, seed: config.seed, signal: s.signal, onProgress: s.onProgress, refreshEvery: REFRESH_EVERY,
+        permutations: config.searchlight.permutations, seed: config.seed, signal: s.signal, onProgress: s.onProgress,
       },
       s.host,
     );
