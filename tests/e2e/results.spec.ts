@@ -91,10 +91,16 @@ test('viewer: a results.json from `ddmvpa run` shows behaviour, decoding and gro
   expect(readFileSync(await png.path()).subarray(1, 4).toString('latin1')).toBe('PNG');
 
   // The single-file HTML report: plots inline, tables, no script, nothing from elsewhere.
+  await expect(view.getByTestId('geometry-panel')).toBeVisible(); // loaded lazily
+  await expect(view.getByTestId('rv-nulls')).toBeVisible(); // rendered a task later
   const [rep] = await Promise.all([page.waitForEvent('download'), view.getByTestId('rv-report').click()]);
   expect(rep.suggestedFilename()).toBe('report.html');
   const html = readFileSync(await rep.path(), 'utf8');
-  expect(html.match(/<svg/g)?.length).toBe(4);
+  // Every plot of the view is in the report as inline SVG: discount curves and each subject's
+  // choices, ln k, the scores per target, the null distributions, the RDM and the PCA scatter.
+  const shown = await view.locator('svg').count();
+  expect(shown).toBeGreaterThanOrEqual(8);
+  expect(html.match(/<svg/g)?.length).toBe(shown);
   expect(html).toContain('vmpfc');
   expect(html).toContain(cliResults.group[0].mean.toFixed(3));
   expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);

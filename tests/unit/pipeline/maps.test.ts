@@ -33,7 +33,9 @@ function config(over: Record<string, unknown> = {}): Config {
 
 const misses = (r: Results) => Object.fromEntries(Object.entries(r.provenance.cache.by_stage).map(([s, v]) => [s, v.misses]));
 // The searchlight tests decode with two folds (the searchlight reads the ROI decoding's CV).
-const SL = { 'searchlight.enabled': true, 'decoding.cv': 'kfold:2' };
+// 10 mm on the 5 mm demo grid (33-voxel spheres): 6 mm gives 7-voxel spheres whose SVMs
+// converge slowly (minutes per subject), which this test does not need.
+const SL = { 'searchlight.enabled': true, 'searchlight.radius_mm': 10, 'decoding.cv': 'kfold:2' };
 const sig4 = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)) : null);
 const dist = (a: number[], b: number[]) => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
 
@@ -113,7 +115,7 @@ describe('searchlight stage', () => {
     expect(passes).toBe(2);
     expect(misses(r)).toMatchObject({ extract: 6, searchlight: 2, geometry: 4 });
     const sl = r.searchlight!;
-    expect(sl).toMatchObject({ radius_mm: 6, model: 'svc', metric: 'balanced_accuracy', chance: 0.5, cv: 'kfold:2', n_permutations: 1 });
+    expect(sl).toMatchObject({ radius_mm: 10, model: 'svc', metric: 'balanced_accuracy', chance: 0.5, cv: 'kfold:2', n_permutations: 1 });
     expect(sl.maps.map((m) => [m.subject, m.target, m.file, m.p_file])).toEqual([
       ['01', 'choice', 'searchlight/sub-01_target-choice_score.nii.gz', 'searchlight/sub-01_target-choice_p.nii.gz'],
       ['02', 'choice', 'searchlight/sub-02_target-choice_score.nii.gz', 'searchlight/sub-02_target-choice_p.nii.gz'],
