@@ -19,8 +19,6 @@ import { DdError } from '../core/errors.ts';
 import type { Cache } from '../core/cache/cache.ts';
 import { writeDemoDataset, type DemoTruth } from '../core/demo/dataset.ts';
 import type { DemoEffects } from '../core/demo/spec.ts';
-import { createKernelEngine, type KernelEngine } from '../core/kernels/index.ts';
-import { useWasmSolvers } from '../core/mvpa/models/index.ts';
 import type { BlobEntry } from '../core/pipeline/blob-host.ts';
 import { parseConfig, type Config } from '../core/pipeline/config.ts';
 import { resultTables, type Results } from '../core/pipeline/results.ts';
@@ -28,8 +26,7 @@ import { runPipeline } from '../core/pipeline/runner.ts';
 import type { ProgressEvent } from '../core/pipeline/stages.ts';
 import { blobSink } from '../platform/browser/blob-sink.ts';
 import { planWorkers, readCapacity, type WorkerPlan } from '../platform/browser/memory.ts';
-import { browserDecodeStage, browserPipelineHost, openBrowserCache } from '../platform/browser/pipeline-host.ts';
-import { loadKernelModule } from '../platform/browser/pool.ts';
+import { browserDecodeStage, browserPipelineHost, lazyEngine, openBrowserCache } from '../platform/browser/pipeline-host.ts';
 import { subjectWorkerExecutor, type WorkerExecutor } from '../platform/browser/subject-executor.ts';
 
 installDdErrorTransfer();
@@ -66,10 +63,8 @@ export interface TeachingDemo {
   seconds: number;
 }
 
-let wasmUrl: string | null = null;
-let engine: Promise<KernelEngine> | null = null;
+const engine = lazyEngine('pipeline');
 const runs = new Map<string, AbortController>();
-let engineReady: KernelEngine | null = null;
 let currentCache: Cache | null = null;
 
 /** Live facts of a run for the page: memory of the kernels and JS heaps of the workers, cache use. */
@@ -87,23 +82,10 @@ let currentExecutor: WorkerExecutor | null = null;
 /** The subject workers' last facts, kept for the page after they are closed. */
 let lastExecutorStats: Awaited<ReturnType<WorkerExecutor['stats']>> = [];
 
-function getEngine(): Promise<KernelEngine> {
-  if (!engine) {
-    if (!wasmUrl) throw new DdError('WORKER_NOT_READY', 'The pipeline worker was used before init(); this is a bug in the page.');
-    engine = loadKernelModule(wasmUrl).then((m) => {
-      const e = createKernelEngine(m);
-      useWasmSolvers(e);
-      engineReady = e;
-      return e;
-    });
-    engine.catch(() => { engine = null; });
-  }
-  return engine;
-}
 
 const api = {
   init(opts: { wasmUrl: string }) {
-    wasmUrl = opts.wasmUrl;
+    engine.setUrl(opts.wasmUrl);
     return { isolated: globalThis.crossOriginIsolated === true };
   },
 
@@ -132,7 +114,7 @@ const api = {
   async stats(): Promise<PipelineStats> {
     const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null;
     const c = currentCache?.counters;
-    const own: PipelineStats = { wasmBytes: engineReady ? engineReady.memory.buffer.byteLength : 0, heapBytes: heap, cacheFound: c?.found ?? 0, cacheReads: c?.reads ?? 0, cacheWrites: c?.writes ?? 0, workers: 1 };
+    const own: PipelineStats = { wasmBytes: engine.ready()?.memory.buffer.byteLength ?? 0, heapBytes: heap, cacheFound: c?.found ?? 0, cacheReads: c?.reads ?? 0, cacheWrites: c?.writes ?? 0, workers: 1 };
     const subs = currentExecutor ? await currentExecutor.stats() : lastExecutorStats;
     if (subs.length === 0) return own;
     const sum = (f: (s: PipelineStats | (typeof subs)[number]) => number) => f(own) + subs.reduce((a, x) => a + f(x), 0);
@@ -164,10 +146,10 @@ const api = {
       const plan = planWorkers(readCapacity(), { workers: opts.workers, budgetMb: opts.budgetMb });
       // Several subject workers when the device has the cores; the engine here only for one.
       const executor = plan.slots > 1
-        ? subjectWorkerExecutor({ slots: plan.slots, budgetBytes: plan.budgetBytes, files, roiFiles: opts.roiFiles ?? [], cache: cache !== null, wasmUrl: wasmUrl! })
+        ? subjectWorkerExecutor({ slots: plan.slots, budgetBytes: plan.budgetBytes, files, roiFiles: opts.roiFiles ?? [], cache: cache !== null, wasmUrl: engine.url()! })
         : null;
       currentExecutor = executor;
-      const eng = executor ? null : await getEngine();
+      const eng = executor ? null : await engine.get();
       const host = browserPipelineHost(files, eng, cache, opts.roiFiles);
       const report = (e: RunEvent) => {
         try {

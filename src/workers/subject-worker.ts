@@ -8,36 +8,18 @@ import { expose } from 'comlink';
 import { installDdErrorTransfer } from './comlink-errors.ts';
 import { DdError } from '../core/errors.ts';
 import type { Cache } from '../core/cache/cache.ts';
-import { createKernelEngine, type KernelEngine } from '../core/kernels/index.ts';
-import { useWasmSolvers } from '../core/mvpa/models/index.ts';
 import type { BlobEntry } from '../core/pipeline/blob-host.ts';
 import type { Task, TaskResult } from '../core/pipeline/executor.ts';
 import { decodeCell, prepareSubject } from '../core/pipeline/runner.ts';
 import type { ProgressEvent } from '../core/pipeline/stages.ts';
-import { browserDecodeStage, browserPipelineHost, openBrowserCache } from '../platform/browser/pipeline-host.ts';
-import { loadKernelModule } from '../platform/browser/pool.ts';
+import { browserDecodeStage, browserPipelineHost, lazyEngine, openBrowserCache } from '../platform/browser/pipeline-host.ts';
 
 installDdErrorTransfer();
 
-let wasmUrl: string | null = null;
-let engine: Promise<KernelEngine> | null = null;
-let engineReady: KernelEngine | null = null;
+const engine = lazyEngine('subject');
 let cache: { use: boolean; open: Promise<Cache | null> } | null = null;
 const running = new Map<number, AbortController>();
 
-function getEngine(): Promise<KernelEngine> {
-  if (!engine) {
-    if (!wasmUrl) throw new DdError('WORKER_NOT_READY', 'The subject worker was used before init(); this is a bug in the page.');
-    engine = loadKernelModule(wasmUrl).then((m) => {
-      const e = createKernelEngine(m);
-      useWasmSolvers(e);
-      engineReady = e;
-      return e;
-    });
-    engine.catch(() => { engine = null; });
-  }
-  return engine;
-}
 
 function getCache(use: boolean): Promise<Cache | null> {
   if (!cache || cache.use !== use) cache = { use, open: openBrowserCache(use).then((c) => c.cache) };
@@ -47,7 +29,7 @@ function getCache(use: boolean): Promise<Cache | null> {
 /** Bytes this worker holds: its kernel memory and, where Chromium says, its JS heap. */
 function heldBytes(): number {
   const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
-  return (engineReady?.memory.buffer.byteLength ?? 0) + heap;
+  return (engine.ready()?.memory.buffer.byteLength ?? 0) + heap;
 }
 
 export interface SubjectWorkerStats {
@@ -60,7 +42,7 @@ export interface SubjectWorkerStats {
 
 const api = {
   init(opts: { wasmUrl: string }) {
-    wasmUrl = opts.wasmUrl;
+    engine.setUrl(opts.wasmUrl);
     return { isolated: globalThis.crossOriginIsolated === true };
   },
 
@@ -68,7 +50,7 @@ const api = {
     const ac = new AbortController();
     running.set(id, ac);
     try {
-      const [eng, c] = await Promise.all([getEngine(), getCache(useCache)]);
+      const [eng, c] = await Promise.all([engine.get(), getCache(useCache)]);
       const report = (e: ProgressEvent) => {
         try {
           const r = onProgress(e) as unknown;
@@ -97,7 +79,7 @@ const api = {
     const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null;
     const counters = cache ? (await cache.open)?.counters : undefined;
     return {
-      wasmBytes: engineReady?.memory.buffer.byteLength ?? 0, heapBytes: heap,
+      wasmBytes: engine.ready()?.memory.buffer.byteLength ?? 0, heapBytes: heap,
       cacheFound: counters?.found ?? 0, cacheReads: counters?.reads ?? 0, cacheWrites: counters?.writes ?? 0,
     };
   },

@@ -8,12 +8,14 @@ import { Cache } from '../../core/cache/cache.ts';
 import { DdError } from '../../core/errors.ts';
 import type { Projector } from '../../core/extract/projector.ts';
 import { wasmProjector } from '../../core/extract/wasm-projector.ts';
-import type { KernelEngine } from '../../core/kernels/index.ts';
+import { createKernelEngine, type KernelEngine } from '../../core/kernels/index.ts';
+import { useWasmSolvers } from '../../core/mvpa/models/index.ts';
 import { filesFromBlobs, type BlobEntry } from '../../core/pipeline/blob-host.ts';
 import type { DecodeStageFn } from '../../core/pipeline/decode-stage.ts';
 import type { PipelineHost } from '../../core/pipeline/host.ts';
 import { mvpaDecodeStage } from '../../core/pipeline/mvpa-decode.ts';
 import { idbStore } from './idb-store.ts';
+import { loadKernelModule } from './pool.ts';
 import { roiFileHost } from './roi-files.ts';
 
 const yieldChannel = new MessageChannel();
@@ -73,5 +75,33 @@ export function browserPipelineHost(files: BlobEntry[], engine: KernelEngine | n
     // Searchlights run in this worker, single-threaded, on the kernel module.
     searchlight: engine ? async () => ({ module: engine.module }) : undefined,
     cache,
+  };
+}
+
+/**
+ * A worker's kernel engine (with the wasm solvers switched on), loaded on first use from the
+ * URL the page gives at init; a failed load is retried on the next use.
+ */
+export function lazyEngine(what: string): { setUrl(url: string): void; url(): string | null; get(): Promise<KernelEngine>; ready(): KernelEngine | null } {
+  let url: string | null = null;
+  let engine: Promise<KernelEngine> | null = null;
+  let ready: KernelEngine | null = null;
+  return {
+    setUrl: (u) => { url = u; },
+    url: () => url,
+    get() {
+      if (!engine) {
+        if (!url) throw new DdError('WORKER_NOT_READY', `The ${what} worker was used before init(); this is a bug in the page.`);
+        engine = loadKernelModule(url).then((m) => {
+          const e = createKernelEngine(m);
+          useWasmSolvers(e);
+          ready = e;
+          return e;
+        });
+        engine.catch(() => { engine = null; });
+      }
+      return engine;
+    },
+    ready: () => ready,
   };
 }

@@ -22,7 +22,7 @@ describe('geometry view helpers', () => {
 describe('map files', () => {
   const sl: SearchlightResults = {
     radius_mm: 6, model: 'svc', cv: 'loro', metric: 'balanced_accuracy', chance: 0.5, n_permutations: 100,
-    maps: [{ subject: '01', target: 'choice', file: 'searchlight/sub-01_target-choice_score.nii.gz', p_file: 'searchlight/sub-01_target-choice_p.nii.gz', n_voxels: 10, peak: { score: 0.8, mm: [0, 46, -8] }, mean: 0.5 }],
+    maps: [{ subject: '01', target: 'choice', file: 'searchlight/sub-01_target-choice_score.nii.gz', p_file: 'searchlight/sub-01_target-choice_p.nii.gz', n_voxels: 10, peak: { score: 0.8, mm: [0, 46, -8] }, mean: 0.5, model: 'svc', metric: 'balanced_accuracy', chance: 0.5, cv: 'loro', n_samples: 120 }],
     group: [{ target: 'choice', file: 'searchlight/group_target-choice_t.nii.gz', n: 3, df: 2, peak: { t: 5, mm: [0, 44, -6] } }],
   };
   it('lists group t, score and p maps with units and default thresholds', () => {
