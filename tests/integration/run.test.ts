@@ -80,13 +80,14 @@ describe('ddmvpa run', () => {
   }, 300_000);
 
   it('writes the searchlight maps under OUT/searchlight; identical with --jobs 1 and 2 and without the cache', async () => {
-    const sl = ['--searchlight', '--searchlight-target', 'choice', '--cv', 'kfold:2', '--no-geometry'];
+    // 10 mm: on the 5 mm demo grid a 6 mm sphere has 7 voxels, whose SVMs converge slowly (minutes).
+    const sl = ['--searchlight', '--searchlight-radius', '10', '--searchlight-target', 'choice', '--cv', 'kfold:2', '--no-geometry'];
     const a = runInto('sl1', '--jobs', '1', '--cache-dir', join(tmp, 'cache-sl'), ...sl);
     const b = runInto('sl2', '--jobs', '2', '--no-cache', ...sl);
     expect(a.results.errors).toEqual([]);
     expect(comparable(b.results)).toEqual(comparable(a.results));
     const s = a.results.searchlight;
-    expect(s).toMatchObject({ radius_mm: 6, model: 'svc', metric: 'balanced_accuracy', cv: 'kfold:2', n_permutations: 0 });
+    expect(s).toMatchObject({ radius_mm: 10, model: 'svc', metric: 'balanced_accuracy', cv: 'kfold:2', n_permutations: 0 });
     expect(s.maps.map((m: any) => m.file)).toEqual(['searchlight/sub-01_target-choice_score.nii.gz', 'searchlight/sub-02_target-choice_score.nii.gz']);
     expect(s.group).toMatchObject([{ target: 'choice', file: 'searchlight/group_target-choice_t.nii.gz', n: 2, df: 1 }]);
     for (const f of [...s.maps.map((m: any) => m.file), s.group[0].file]) {
