@@ -131,8 +131,8 @@ async function runOnce(browser, rep) {
     if (ROIS.includes(r)) await box.check();
     else await box.uncheck();
   }
-  await page.getByTestId('estimator').selectOption('lss');
-  await page.getByTestId('preset').selectOption('auto');
+  await page.getByLabel('Trial estimator').selectOption('lss');
+  await page.getByLabel('Confound regressors').selectOption('auto');
 
   const peak = { jsHeap: 0, backing: 0, wasm: 0, total: 0, pageHeap: 0, workerHeap: 0 };
   let samples = 0;

@@ -209,6 +209,11 @@ async function main() {
     console.log(`| \`ddmvpa run --jobs 2\` (empty cache) | ${cli.wall.toFixed(1)} | — | ${mb(cli.rss)} (largest process: GNU time) | — |`);
     console.log(`| page, ${web.peak.workers} subject workers (empty cache) | ${web.wall.toFixed(1)} | **${ratio.toFixed(2)}** | renderer VmHWM **${mb(web.peak.renderer)}**; reported wasm ${mb(web.peak.wasm)} + JS heaps ${mb(web.peak.heap)} | ${web.longest.toFixed(0)} |`);
     console.log(`results: ${eq.n - eq.bad.length} of ${eq.n} decodings equal the CLI's (score and p)${eq.bad.length ? `; differ: ${eq.bad.join(', ')}` : ''}`);
+    // Where the time goes: each stage's summed seconds (provenance.timings; in parallel runs the
+    // sum over workers, so it can exceed the wall time).
+    const st = (r) => r.provenance.timings.stages;
+    const names = Object.keys(st(cli.results));
+    console.log(`stage seconds (CLI / page): ${names.map((n) => `${n} ${st(cli.results)[n]} / ${st(web.results)[n] ?? '—'}`).join('; ')}`);
     if (eq.bad.length || ratio > 1.5 || web.peak.renderer > 500 * MB || web.longest > 100) process.exitCode = 1;
   } finally {
     rmSync(tmp, { recursive: true, force: true });

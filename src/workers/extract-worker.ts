@@ -20,7 +20,6 @@ import { parseConfounds, parseMotionText, type ConfoundPreset } from '../core/bi
 import { extractRun, type TextFile } from '../core/extract/extract-run.ts';
 import { TRIAL_COLUMNS, writeExtractOutputs } from '../core/extract/outputs.ts';
 import { wasmProjector } from '../core/extract/wasm-projector.ts';
-import type { Projector } from '../core/extract/projector.ts';
 import type { Estimator } from '../core/design/index.ts';
 import { createKernelEngine, type KernelEngine, type KernelWorkerApi } from '../core/kernels/index.ts';
 import { openNifti, orientationString } from '../core/nifti/index.ts';
@@ -30,6 +29,8 @@ import type { Pool } from '../core/pool.ts';
 import { blobSink } from '../platform/browser/blob-sink.ts';
 import { createBrowserKernelPool, loadKernelModule } from '../platform/browser/pool.ts';
 import { roiFileHost } from '../platform/browser/roi-files.ts';
+import { yieldingProjector } from '../platform/browser/event-loop.ts';
+import { threadInflate } from '../platform/browser/worker-inflate.ts';
 import type { BlobEntry } from '../core/pipeline/blob-host.ts';
 
 installDdErrorTransfer();
@@ -336,7 +337,8 @@ const api = {
         estimator: options.estimator,
         rois: options.rois,
         loadImage: roiFileHost(options.roiFiles).loadImage,
-        makeProjector: (spec) => yielding(wasmProjector(eng, pool, spec), spec.header.bytesPerVolume),
+        inflate: threadInflate(),
+        makeProjector: (spec) => yieldingProjector(wasmProjector(eng, pool, spec), spec.header.bytesPerVolume),
         onProgress: (done, total) => {
           if (!Number.isFinite(passStart)) passStart = performance.now();
           report('reading', done, total, done === total);
@@ -383,58 +385,6 @@ const api = {
 };
 
 export type ExtractWorkerApi = typeof api;
-
-/**
- * Two things the stream pass needs from its host's event loop, done after projected blocks:
- *
- * - Yield. The pass is one long promise chain; when inflated data are already buffered it runs
- *   for seconds on microtasks alone and the page's messages (cancel!) wait until the end. At most
- *   every YIELD_EVERY_MS it yields one macrotask.
- * - Let the garbage go. DecompressionStream hands out a fresh ArrayBuffer per inflated chunk (and
- *   the Blob stream one per compressed chunk): ~1.8 GB for a full-size run, all dead at once. The
- *   pass allocates almost no JS objects, so V8 runs no young-generation GC and frees them only
- *   when its external-memory trigger fires: measured up to ~370 MB of dead chunks (bench/RESULTS.md).
- *   Every NUDGE_EVERY_BYTES of volumes it allocates a few MB of short-lived objects, which makes V8
- *   scavenge, and a scavenge frees the young dead ArrayBuffers: ~60–90 MB instead, for ~1 % time.
- */
-const YIELD_EVERY_MS = 50;
-const NUDGE_EVERY_BYTES = 24 << 20;
-const NUDGE_OBJECTS = 200_000;
-const yieldChannel = new MessageChannel();
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => {
-    yieldChannel.port1.onmessage = () => resolve();
-    yieldChannel.port2.postMessage(0);
-  });
-}
-let nudgeSink: unknown = null;
-function nudgeYoungGc(): void {
-  const a: { i: number }[] = [];
-  for (let i = 0; i < NUDGE_OBJECTS; i++) a.push({ i });
-  nudgeSink = a;
-  nudgeSink = null;
-}
-function yielding(p: Projector, bytesPerVolume: number): Projector {
-  let last = performance.now();
-  let bytes = 0;
-  return {
-    gather: (raw, slot) => p.gather(raw, slot),
-    async project(w, b) {
-      await p.project(w, b);
-      bytes += b * bytesPerVolume;
-      if (bytes >= NUDGE_EVERY_BYTES) {
-        bytes = 0;
-        nudgeYoungGc();
-      }
-      if (performance.now() - last >= YIELD_EVERY_MS) {
-        await macrotask();
-        last = performance.now();
-      }
-    },
-    result: () => p.result(),
-    dispose: () => p.dispose(),
-  };
-}
 
 function summarise(name: string, data: Float32Array, n: number, V: number, source: string): RoiSummary {
   let s = 0;

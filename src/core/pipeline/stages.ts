@@ -334,7 +334,7 @@ export async function computeExtraction(ctx: StageContext, run: RunLayout, specs
     rois: specs,
     loadImage: host.loadImage,
     makeProjector: host.makeProjector,
-    inflate: host.inflate,
+    inflate: host.passInflate ?? host.inflate,
     onProgress: report,
     signal: ctx.signal,
   });

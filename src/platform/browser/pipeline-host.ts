@@ -6,7 +6,6 @@
  */
 import { Cache } from '../../core/cache/cache.ts';
 import { DdError } from '../../core/errors.ts';
-import type { Projector } from '../../core/extract/projector.ts';
 import { wasmProjector } from '../../core/extract/wasm-projector.ts';
 import { createKernelEngine, type KernelEngine } from '../../core/kernels/index.ts';
 import { useWasmSolvers } from '../../core/mvpa/models/index.ts';
@@ -17,32 +16,8 @@ import { mvpaDecodeStage } from '../../core/pipeline/mvpa-decode.ts';
 import { idbStore } from './idb-store.ts';
 import { loadKernelModule } from './pool.ts';
 import { roiFileHost } from './roi-files.ts';
-
-const yieldChannel = new MessageChannel();
-/** A macrotask turn (MessageChannel: no 4 ms clamp as with setTimeout). */
-export function macrotask(): Promise<void> {
-  return new Promise((resolve) => {
-    yieldChannel.port1.onmessage = () => resolve();
-    yieldChannel.port2.postMessage(0);
-  });
-}
-
-/** Lets cancel messages in during the stream pass (one macrotask at most every 50 ms). */
-function yielding(p: Projector): Projector {
-  let last = performance.now();
-  return {
-    gather: (raw, slot) => p.gather(raw, slot),
-    async project(w, b) {
-      await p.project(w, b);
-      if (performance.now() - last >= 50) {
-        await macrotask();
-        last = performance.now();
-      }
-    },
-    result: () => p.result(),
-    dispose: () => p.dispose(),
-  };
-}
+import { macrotask, yieldingProjector } from './event-loop.ts';
+import { threadInflate } from './worker-inflate.ts';
 
 /** Decodings run synchronously: a macrotask before each lets a cancel in. */
 export const browserDecodeStage: DecodeStageFn = async (task, ctx) => {
@@ -70,8 +45,10 @@ export function browserPipelineHost(files: BlobEntry[], engine: KernelEngine | n
     loadImage: rois.loadImage,
     makeProjector: (spec) => {
       if (!engine) throw new DdError('INTERNAL', 'This host coordinates subject workers and does not extract; this is a bug.');
-      return yielding(wasmProjector(engine, null, spec));
+      return yieldingProjector(wasmProjector(engine, null, spec), spec.header.bytesPerVolume);
     },
+    // The stream pass's gzip on a worker of its own, beside the projection (hosts with an engine extract).
+    passInflate: engine ? threadInflate() : undefined,
     // Searchlights run in this worker, single-threaded, on the kernel module.
     searchlight: engine ? async () => ({ module: engine.module }) : undefined,
     cache,

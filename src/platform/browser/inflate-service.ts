@@ -1,0 +1,64 @@
+/**
+ * The inflate worker's side of src/platform/browser/worker-inflate.ts: one stream per port,
+ * compressed batches in (acknowledged when read), inflated batches out (one per credit).
+ */
+import { defaultInflate } from '../../core/nifti/read.ts';
+import { gcNudger } from './event-loop.ts';
+import { forEachBatch, INFLATE_BATCH_BYTES, INFLATE_FIRST_BYTES, type FromInflater, type ToInflater } from './worker-inflate.ts';
+
+/** Serves one stream on `port` until it ends, fails or is cancelled. */
+export async function serveInflate(port: MessagePort): Promise<void> {
+  const send = (m: FromInflater, transfer: Transferable[] = []) => port.postMessage(m, transfer);
+  let credits = 0;
+  let cancelled = false;
+  let wake: (() => void) | null = null;
+  const inputs: ToInflater[] = [];
+  let inputWaiting: (() => void) | null = null;
+  port.onmessage = (e: MessageEvent<ToInflater>) => {
+    const m = e.data;
+    if ('credit' in m) credits += m.credit;
+    else if ('cancel' in m) cancelled = true;
+    else {
+      inputs.push(m);
+      inputWaiting?.();
+    }
+    wake?.();
+    if (cancelled) inputWaiting?.();
+  };
+  const input = new ReadableStream<Uint8Array>(
+    {
+      async pull(ctrl) {
+        while (inputs.length === 0 && !cancelled) await new Promise<void>((r) => { inputWaiting = r; });
+        inputWaiting = null;
+        if (cancelled) return ctrl.close();
+        const m = inputs.shift()!;
+        if ('input' in m) {
+          ctrl.enqueue(new Uint8Array(m.input, 0, m.length));
+          send({ ack: true });
+        } else if ('end' in m) ctrl.close();
+        else if ('sourceError' in m) ctrl.error(new TypeError(m.sourceError));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const reader = defaultInflate(input).getReader();
+  // The inflater's own chunks die here, young and many: let the GC see them (event-loop.ts).
+  const counted = gcNudger();
+  try {
+    const whole = await forEachBatch(reader, INFLATE_BATCH_BYTES, async (buf, length) => {
+      while (credits === 0 && !cancelled) await new Promise<void>((r) => { wake = r; });
+      wake = null;
+      if (cancelled) return false;
+      credits--;
+      send({ chunk: buf.buffer as ArrayBuffer, length }, [buf.buffer as ArrayBuffer]);
+      counted(length);
+      return true;
+    }, INFLATE_FIRST_BYTES);
+    if (whole && !cancelled) send({ done: true });
+  } catch (e) {
+    if (!cancelled) send({ error: (e as Error)?.message ?? String(e) });
+  } finally {
+    if (cancelled) await reader.cancel().catch(() => {});
+    port.close();
+  }
+}

@@ -1,0 +1,164 @@
+// The inflate worker's protocol (src/platform/browser/worker-inflate.ts + inflate-service.ts),
+// run in one thread: the "worker" is a stand-in that serves each port with serveInflate, over
+// real MessageChannels with transferred buffers. The bytes must equal zlib's gunzip; corrupt
+// and truncated data must fail with the messages read.ts turns into coded errors; cancel stops.
+import { describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { serveInflate } from '../../../src/platform/browser/inflate-service.ts';
+import { forEachBatch, INFLATE_BATCH_BYTES, INFLATE_READY, workerInflate, type InflateWorker } from '../../../src/platform/browser/worker-inflate.ts';
+import { inflateError } from '../../../src/core/nifti/read.ts';
+
+function standIn(): InflateWorker & { streams: number } {
+  const w = {
+    streams: 0,
+    onmessage: null as InflateWorker['onmessage'],
+    onerror: null as InflateWorker['onerror'],
+    postMessage(m: { port: MessagePort }) {
+      w.streams++;
+      void serveInflate(m.port);
+    },
+    terminate() {},
+  };
+  queueMicrotask(() => w.onmessage?.call(w as unknown as Worker, { data: INFLATE_READY } as MessageEvent));
+  return w;
+}
+
+/** A stream of `bytes` in chunks of `chunk` bytes. */
+function chunked(bytes: Uint8Array, chunk: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (at >= bytes.byteLength) return c.close();
+      c.enqueue(Uint8Array.prototype.slice.call(bytes, at, at + chunk));
+      at += chunk;
+    },
+  });
+}
+
+async function readAll(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const r = s.getReader();
+  for (;;) {
+    const { done, value } = await r.read();
+    if (done) break;
+    parts.push(value);
+  }
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.byteLength; }
+  return out;
+}
+
+/** Byte equality (vitest's deep equality walks megabytes slowly). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}
+
+/** Pseudo-random but compressible bytes (like image data). */
+function payload(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  let x = 2463534242;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; // xorshift32
+    b[i] = x & 0x0f; // 4 random bits per byte: gzip halves it
+  }
+  return b;
+}
+
+describe('forEachBatch', () => {
+  it('re-chunks into full batches and a short last one, bytes unchanged', async () => {
+    const data = payload(10_000);
+    const got: number[] = [];
+    const seen: number[] = [];
+    const whole = await forEachBatch(chunked(data, 777).getReader(), 4096, async (buf, len) => {
+      got.push(len);
+      seen.push(...buf.subarray(0, len));
+      return true;
+    });
+    expect(whole).toBe(true);
+    expect(got).toEqual([4096, 4096, 1808]);
+    expect(Uint8Array.from(seen)).toEqual(data);
+  });
+  it('stops when emit says so', async () => {
+    let calls = 0;
+    const whole = await forEachBatch(chunked(payload(20_000), 1000).getReader(), 4096, async () => ++calls < 2);
+    expect(whole).toBe(false);
+    expect(calls).toBe(2);
+  });
+});
+
+describe('workerInflate', () => {
+  it('inflates through the worker protocol to zlib\'s bytes (several batches, one worker for all streams)', async () => {
+    const plain = payload(5 * INFLATE_BATCH_BYTES + 12_345);
+    const gz = gzipSync(plain);
+    let made = 0;
+    let worker: ReturnType<typeof standIn> | null = null;
+    const inflate = workerInflate(() => { made++; return (worker = standIn()); });
+    const a = await readAll(inflate(chunked(gz, 65_536)));
+    const b = await readAll(inflate(chunked(gz, 1_000_003)));
+    expect(sameBytes(a, plain)).toBe(true);
+    expect(sameBytes(b, plain)).toBe(true);
+    expect(made).toBe(1);
+    expect(worker!.streams).toBe(2);
+  });
+
+  it('corrupt and truncated gzip fail with errors read.ts maps to NIFTI_CORRUPT / NIFTI_TRUNCATED', async () => {
+    const gz = gzipSync(payload(300_000));
+    const inflate = workerInflate(standIn);
+    const bad = new Uint8Array(gz); // a copy (Buffer#slice would be a view)
+    for (let i = 100; i < 400; i++) bad[i] = 0xff;
+    const e1 = await readAll(inflate(chunked(bad, 65_536))).then(() => null, (e) => e);
+    expect(e1).toBeInstanceOf(TypeError);
+    expect(inflateError(e1, 'x.nii.gz').code).toBe('NIFTI_CORRUPT');
+    const e2 = await readAll(inflate(chunked(gz.subarray(0, gz.byteLength >> 1), 65_536))).then(() => null, (e) => e);
+    expect(e2).toBeInstanceOf(TypeError);
+    expect(inflateError(e2, 'x.nii.gz').code).toBe('NIFTI_TRUNCATED');
+  });
+
+  it('a failing source reaches the reader', async () => {
+    const inflate = workerInflate(standIn);
+    const failing = new ReadableStream<Uint8Array>({ pull(c) { c.error(new Error('NotReadableError: the file changed')); } });
+    await expect(readAll(inflate(failing))).rejects.toThrow('the file changed');
+  });
+
+  it('cancel stops reading the source (no read-ahead beyond the window)', async () => {
+    const gz = gzipSync(payload(32 * INFLATE_BATCH_BYTES));
+    let pulled = 0;
+    let cancelled = false;
+    const src = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (pulled >= gz.byteLength) return c.close();
+        c.enqueue(gz.slice(pulled, pulled + 65_536));
+        pulled += 65_536;
+      },
+      cancel() { cancelled = true; },
+    }, { highWaterMark: 0 });
+    const r = workerInflate(standIn)(src).getReader();
+    const first = await r.read();
+    expect(first.done).toBe(false);
+    await r.cancel();
+    await new Promise((res) => setTimeout(res, 50));
+    expect(cancelled).toBe(true);
+    expect(pulled).toBeLessThan(gz.byteLength / 2);
+  });
+
+  it('without a worker (it cannot start) the stream is inflated in this thread', async () => {
+    const plain = payload(100_000);
+    const inflate = workerInflate(() => { throw new Error('no workers here'); });
+    expect(sameBytes(await readAll(inflate(chunked(gzipSync(plain), 4096))), plain)).toBe(true);
+  });
+
+  it('a worker that dies mid-stream fails the stream instead of leaving it waiting', async () => {
+    const plain = payload(8 * INFLATE_BATCH_BYTES);
+    let w: InflateWorker | null = null;
+    const inflate = workerInflate(() => {
+      const s = standIn();
+      s.postMessage = () => {}; // accepts the stream, never answers
+      return (w = s);
+    });
+    const reading = readAll(inflate(chunked(gzipSync(plain), 65_536)));
+    await new Promise((res) => setTimeout(res, 20));
+    w!.onerror!.call(w as unknown as Worker, { message: 'out of memory', preventDefault() {} } as unknown as ErrorEvent);
+    await expect(reading).rejects.toThrow('the inflate worker stopped (out of memory)');
+  });
+});
