@@ -3,10 +3,7 @@
 // .nii.gz) extracted by the page (extract worker, DecompressionStream, wasm kernels), with the 10
 // built-in ROIs + the whole brain mask, LSS. Measures the wall time in the page and the peak memory
 // of the page and its worker while it runs:
-//   - JS heap (V8 used size) of the page and of every worker, via CDP Runtime.getHeapUsage on the
-//     page session and on each worker target (Target.setAutoAttach; the workers are driven through
-//     Target.sendMessageToTarget because Playwright's CDPSession cannot address flattened child
-//     sessions);
+//   - JS heap (V8 used size) of the page and of every worker (bench/lib/chromium.mjs memoryProbe);
 //   - ArrayBuffer backing stores of those isolates (backingStorageSize: the volume buffers, the
 //     inflated chunks; it does not include the shared wasm memory, checked);
 //   - the kernels' wasm memory as the worker reports it (progress data-wasm).
@@ -17,11 +14,11 @@
 // Uses a vite preview already serving on the port, else builds (`npm run build:wasm`, `vite build`)
 // and starts one. Debian's Chromium (CHROMIUM_PATH overrides), same flags as playwright.config.ts.
 // Writes the numbers under "## Browser: full-size run in the page" in bench/RESULTS.md.
-import { chromium } from '@playwright/test';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureServer, launchChromium, log, memoryProbe, stopServer } from './lib/chromium.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -50,74 +47,11 @@ const FILES = [
   join(DEMO, 'task-discountFix_bold.json'),
 ];
 
-function log(msg) {
-  process.stderr.write(`${msg}\n`);
-}
-
-async function serverUp() {
-  try {
-    const r = await fetch(`${ORIGIN}/`, { signal: AbortSignal.timeout(2000) });
-    return r.ok && r.headers.get('cross-origin-embedder-policy') === 'require-corp';
-  } catch {
-    return false;
-  }
-}
-
-async function ensureServer() {
-  if (await serverUp()) {
-    log(`reusing the server on ${ORIGIN} (make sure its build is current)`);
-    return null;
-  }
-  log('building (wasm + vite) …');
-  execFileSync('npm', ['run', 'build:wasm', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  log(`starting vite preview on ${ORIGIN} …`);
-  const child = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { cwd: ROOT, stdio: 'ignore', detached: true });
-  for (let i = 0; i < 100 && !(await serverUp()); i++) await new Promise((r) => setTimeout(r, 200));
-  if (!(await serverUp())) throw new Error(`vite preview did not come up on ${ORIGIN}`);
-  return child;
-}
-
-/** CDP memory probes of the page and its worker targets. */
-async function memoryProbe(page) {
-  const cdp = await page.context().newCDPSession(page);
-  const workers = new Map(); // sessionId -> { url, send }
-  const pending = new Map();
-  let nextId = 1;
-  cdp.on('Target.receivedMessageFromTarget', (e) => {
-    const m = JSON.parse(e.message);
-    const res = pending.get(m.id);
-    if (res) {
-      pending.delete(m.id);
-      res(m);
-    }
-  });
-  cdp.on('Target.attachedToTarget', (e) => {
-    if (e.targetInfo.type !== 'worker') return;
-    const send = (method, params = {}) => new Promise((res) => {
-      const id = nextId++;
-      pending.set(id, res);
-      cdp.send('Target.sendMessageToTarget', { sessionId: e.sessionId, message: JSON.stringify({ id, method, params }) }).catch(() => { pending.delete(id); res({}); });
-    });
-    workers.set(e.sessionId, { url: e.targetInfo.url, title: e.targetInfo.title, send });
-  });
-  cdp.on('Target.detachedFromTarget', (e) => workers.delete(e.sessionId));
-  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
-  return {
-    workers,
-    async sample() {
-      const page = await cdp.send('Runtime.getHeapUsage');
-      const ws = await Promise.all([...workers.values()].map(async (w) => ({ name: w.title || w.url, ...((await w.send('Runtime.getHeapUsage')).result ?? {}) })));
-      return { page, workers: ws };
-    },
-  };
-}
-
 async function runOnce(browser, rep) {
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  const probe = await memoryProbe(page);
+  const probe = await memoryProbe(browser, page);
   await page.addInitScript(() => {
     globalThis.__longTasks = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) globalThis.__longTasks.push({ start: e.startTime, duration: e.duration }); })
@@ -205,11 +139,8 @@ async function main() {
     zcat = (Date.now() - t) / 1000;
     log(`zcat: ${zcat.toFixed(1)} s`);
   }
-  const server = await ensureServer();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const server = await ensureServer(ROOT, PORT);
+  const browser = await launchChromium();
   const runs = [];
   try {
     const version = browser.version();
@@ -232,9 +163,7 @@ async function main() {
     if (verdict !== 'met') process.exitCode = 1;
   } finally {
     await browser.close();
-    if (server) {
-      try { process.kill(-server.pid); } catch { /* already gone */ }
-    }
+    stopServer(server);
   }
 }
 

@@ -7,10 +7,10 @@
 //
 // Measures, in one run:
 //   - wall time: CLI (`--jobs 2`) and the page (click → results), and their ratio;
-//   - memory of the page: the tab's renderer process (every JS heap, wasm memory, Blink) as
-//     Linux sees it: peak VmHWM of the renderer processes of the browser we launched — an upper
-//     bound of "JS heap + wasm"; and what the page itself reports (kernels' wasm bytes + JS heaps
-//     of its workers, data-wasm / data-heap of the run panel, peak of 4 polls/s);
+//   - memory of the page: JS heap + wasm of the page and every worker (nested ones too) through
+//     CDP (bench/lib/chromium.mjs memoryProbe: heaps 4×/s, wasm memories 1×/s), the ArrayBuffers
+//     outside wasm, and the tab's renderer process as Linux sees it (peak VmHWM: also Blink, V8
+//     code, compositor);
 //   - the page's longest main-thread task during the run (PerformanceObserver 'longtask');
 //   - that the page's results equal the CLI's (scores and p-values of every decoding).
 // Targets: page wall ≤ 1.5 × CLI; JS heap + wasm ≤ 500 MB; no long task > 100 ms.
@@ -18,12 +18,12 @@
 //   node bench/browser-run.mjs [--data DIR] [--port 4173] [--permutations N]
 //
 // Uses a vite preview already serving on the port, else builds and starts one.
-import { chromium } from '@playwright/test';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureServer, launchChromium, log, memoryProbe, stopServer } from './lib/chromium.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -37,31 +37,7 @@ const DATA = resolve(opt('data', join(ROOT, 'bench/out/demo-full1')));
 const PERMS = Number(opt('permutations', '1000'));
 const MB = 2 ** 20;
 const mb = (b) => (b / MB).toFixed(0);
-const log = (m) => process.stderr.write(`${m}\n`);
 const COMMAND = `node bench/browser-run.mjs${argv.length ? ` ${argv.join(' ')}` : ''}`;
-
-async function serverUp() {
-  try {
-    const r = await fetch(`${ORIGIN}/`, { signal: AbortSignal.timeout(2000) });
-    return r.ok && r.headers.get('cross-origin-embedder-policy') === 'require-corp';
-  } catch {
-    return false;
-  }
-}
-
-async function ensureServer() {
-  if (await serverUp()) {
-    log(`reusing the server on ${ORIGIN} (make sure its build is current)`);
-    return null;
-  }
-  log('building (wasm + vite) …');
-  execFileSync('npm', ['run', 'build:wasm', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  const child = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { cwd: ROOT, stdio: 'ignore', detached: true });
-  for (let i = 0; i < 100 && !(await serverUp()); i++) await new Promise((r) => setTimeout(r, 200));
-  if (!(await serverUp())) throw new Error(`vite preview did not come up on ${ORIGIN}`);
-  return child;
-}
 
 /** Renderer processes below `rootPid` (Chromium's --type=renderer children). */
 function rendererPids(rootPid) {
@@ -135,20 +111,26 @@ async function pageRun(browser) {
   await page.getByTestId('full-plan').filter({ hasText: 'subject' }).waitFor({ timeout: 120_000 });
   await page.getByLabel('use the browser cache').check();
   const rootPid = browserPid();
-  const peak = { renderer: 0, reported: 0, wasm: 0, heap: 0, workers: 0 };
+  const peak = { renderer: 0, heap: 0, wasm: 0, heapWasm: 0, buffers: 0, workers: 0, threads: 0 };
+  const probe = await memoryProbe(browser, page);
   let polling = true;
   const poll = (async () => {
-    while (polling) {
+    // JS heaps 4×/s; wasm memories (a heap walk) once a second, the last value kept per worker.
+    const lastWasm = new Map();
+    for (let i = 0; polling; i++) {
       try {
+        const s = await probe.sample({ wasm: i % 4 === 0 });
+        const all = [{ name: 'page', ...s.page }, ...s.workers];
+        for (const x of all) if (x.wasm !== undefined) lastWasm.set(x.name, x.wasm);
+        const heap = all.reduce((a, x) => a + (x.usedSize ?? 0), 0);
+        const wasm = all.reduce((a, x) => a + (lastWasm.get(x.name) ?? 0), 0);
+        peak.heap = Math.max(peak.heap, heap);
+        peak.wasm = Math.max(peak.wasm, wasm);
+        peak.heapWasm = Math.max(peak.heapWasm, heap + wasm);
+        peak.buffers = Math.max(peak.buffers, all.reduce((a, x) => a + (x.backingStorageSize ?? 0), 0));
+        peak.threads = Math.max(peak.threads, all.length);
         const el = page.getByTestId('pp-stats');
-        if (await el.count()) {
-          const wasm = Number(await el.getAttribute('data-wasm')) || 0;
-          const heap = Number(await el.getAttribute('data-heap')) || 0;
-          peak.wasm = Math.max(peak.wasm, wasm);
-          peak.heap = Math.max(peak.heap, heap);
-          peak.reported = Math.max(peak.reported, wasm + heap);
-          peak.workers = Math.max(peak.workers, Number(await el.getAttribute('data-workers')) || 0);
-        }
+        if (await el.count()) peak.workers = Math.max(peak.workers, Number(await el.getAttribute('data-workers')) || 0);
       } catch { /* re-rendering */ }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -188,11 +170,8 @@ async function main() {
     log(`generating the full-size demo subject into ${DATA} …`);
     execFileSync(process.execPath, [join(ROOT, 'bin/ddmvpa.mjs'), 'demo', '--out', DATA, '--size', 'full', '--subjects', '1', '--seed', '1'], { stdio: 'inherit' });
   }
-  const server = await ensureServer();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', MARKER],
-  });
+  const server = await ensureServer(ROOT, PORT);
+  const browser = await launchChromium([MARKER]);
   const tmp = mkdtempSync(join(tmpdir(), 'ddmvpa-bench-run-'));
   try {
     const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -207,20 +186,18 @@ async function main() {
     console.log(`command: ${COMMAND} (Chromium ${browser.version()}, load ${load0} → ${load1})`);
     console.log('| run | wall (s) | ratio page / CLI | peak memory (MB) | longest main-thread task (ms) |\n|---|---|---|---|---|');
     console.log(`| \`ddmvpa run --jobs 2\` (empty cache) | ${cli.wall.toFixed(1)} | — | ${mb(cli.rss)} (largest process: GNU time) | — |`);
-    console.log(`| page, ${web.peak.workers} subject workers (empty cache) | ${web.wall.toFixed(1)} | **${ratio.toFixed(2)}** | renderer VmHWM **${mb(web.peak.renderer)}**; reported wasm ${mb(web.peak.wasm)} + JS heaps ${mb(web.peak.heap)} | ${web.longest.toFixed(0)} |`);
+    console.log(`| page, ${web.peak.workers} subject workers (empty cache) | ${web.wall.toFixed(1)} | **${ratio.toFixed(2)}** | JS heap + wasm **${mb(web.peak.heapWasm)}** (JS heaps ${mb(web.peak.heap)}, wasm ${mb(web.peak.wasm)}, ${web.peak.threads} isolates); other ArrayBuffers ${mb(web.peak.buffers)}; renderer VmHWM ${mb(web.peak.renderer)} | ${web.longest.toFixed(0)} |`);
     console.log(`results: ${eq.n - eq.bad.length} of ${eq.n} decodings equal the CLI's (score and p)${eq.bad.length ? `; differ: ${eq.bad.join(', ')}` : ''}`);
     // Where the time goes: each stage's summed seconds (provenance.timings; in parallel runs the
     // sum over workers, so it can exceed the wall time).
     const st = (r) => r.provenance.timings.stages;
     const names = Object.keys(st(cli.results));
     console.log(`stage seconds (CLI / page): ${names.map((n) => `${n} ${st(cli.results)[n]} / ${st(web.results)[n] ?? '—'}`).join('; ')}`);
-    if (eq.bad.length || ratio > 1.5 || web.peak.renderer > 500 * MB || web.longest > 100) process.exitCode = 1;
+    if (eq.bad.length || ratio > 1.5 || web.peak.heapWasm > 500 * MB || web.longest > 100) process.exitCode = 1;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     await browser.close();
-    if (server) {
-      try { process.kill(-server.pid); } catch { /* gone */ }
-    }
+    stopServer(server);
   }
 }
 

@@ -49,3 +49,36 @@ export function blobSource(blob: Blob, name = (blob as File).name ?? 'blob'): By
     },
   };
 }
+
+/**
+ * Calls `onChunk` with the stream's bytes in order. A byte stream (a Blob's, in browsers that
+ * make it one) is read into one reused buffer: a fresh ArrayBuffer per chunk made reading a
+ * 600 MB file 2.8× slower in Chromium here (page faults). So a chunk is valid only during its
+ * call: copy what must outlive it. Returns the number of bytes read.
+ */
+export async function readChunks(stream: ReadableStream<Uint8Array>, onChunk: (chunk: Uint8Array) => void, bufferBytes = 1 << 20): Promise<number> {
+  let byob: ReadableStreamBYOBReader | null = null;
+  try {
+    byob = stream.getReader({ mode: 'byob' });
+  } catch { /* not a byte stream */ }
+  let total = 0;
+  if (byob) {
+    let buf = new ArrayBuffer(bufferBytes);
+    for (;;) {
+      const { done, value } = await byob.read(new Uint8Array(buf));
+      if (done || !value) break;
+      onChunk(value);
+      total += value.byteLength;
+      buf = value.buffer as ArrayBuffer;
+    }
+    return total;
+  }
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    onChunk(value);
+    total += value.byteLength;
+  }
+  return total;
+}

@@ -13,7 +13,7 @@ import type { RunLayout } from '../bids/layout.ts';
 import { fitHyperbolic, type HyperbolicFit } from '../behavior/hyperbolic.ts';
 import { trialVariables, type TrialVariables } from '../behavior/trial-variables.ts';
 import { extractRun } from '../extract/extract-run.ts';
-import type { ByteSource } from '../io/byte-source.ts';
+import { readChunks, type ByteSource } from '../io/byte-source.ts';
 import { openNifti } from '../nifti/index.ts';
 import { parseRoiSpec } from '../roi/index.ts';
 import type { Grid } from '../roi/grid.ts';
@@ -162,16 +162,13 @@ export async function hashFile(ctx: StageContext, file: HostFile, subject: strin
     const src = await file.source();
     // Progress only for files worth waiting for (a BOLD run), not for every small table.
     const report = file.size >= 64 << 20 ? progressReporter(ctx, 'hash', subject, 1000) : () => {};
-    const reader = src.stream().getReader();
-    let done = 0;
-    for (;;) {
+    let read = 0;
+    const done = await readChunks(src.stream(), (bytes) => {
       checkAborted(ctx.signal);
-      const { done: end, value } = await reader.read();
-      if (end) break;
-      h.update(value);
-      done += value.length;
-      report(done, file.size);
-    }
+      h.update(bytes);
+      read += bytes.length;
+      report(read, file.size);
+    });
     if (done !== file.size) {
       throw new DdError('FILE_CHANGED', `${file.path}: read ${done} bytes but the file has ${file.size}; it changed while being read. Run again when it is complete.`, { file: file.path });
     }

@@ -1,10 +1,10 @@
 /**
  * The inflate worker's side of src/platform/browser/worker-inflate.ts: one stream per port,
- * compressed batches in (acknowledged when read), inflated batches out (one per credit).
+ * compressed chunks in (acknowledged when read), inflated chunks out in groups (one per credit).
  */
 import { defaultInflate } from '../../core/nifti/read.ts';
 import { gcNudger } from './event-loop.ts';
-import { forEachBatch, INFLATE_BATCH_BYTES, INFLATE_FIRST_BYTES, type FromInflater, type ToInflater } from './worker-inflate.ts';
+import { INFLATE_FIRST_BYTES, INFLATE_GROUP_BYTES, ownBuffer, type FromInflater, type ToInflater } from './worker-inflate.ts';
 
 /** Serves one stream on `port` until it ends, fails or is cancelled. */
 export async function serveInflate(port: MessagePort): Promise<void> {
@@ -33,7 +33,7 @@ export async function serveInflate(port: MessagePort): Promise<void> {
         if (cancelled) return ctrl.close();
         const m = inputs.shift()!;
         if ('input' in m) {
-          ctrl.enqueue(new Uint8Array(m.input, 0, m.length));
+          ctrl.enqueue(new Uint8Array(m.input));
           send({ ack: true });
         } else if ('end' in m) ctrl.close();
         else if ('sourceError' in m) ctrl.error(new TypeError(m.sourceError));
@@ -42,19 +42,35 @@ export async function serveInflate(port: MessagePort): Promise<void> {
     { highWaterMark: 0 },
   );
   const reader = defaultInflate(input).getReader();
-  // The inflater's own chunks die here, young and many: let the GC see them (event-loop.ts).
+  // The compressed chunks die here, young and many: let the GC see them (event-loop.ts).
   const counted = gcNudger();
+  // Groups of the inflater's own chunks, buffers transferred (no copy).
+  let group: ArrayBuffer[] = [];
+  let bytes = 0;
+  let limit = INFLATE_FIRST_BYTES;
+  const flush = async () => {
+    while (credits === 0 && !cancelled) await new Promise<void>((r) => { wake = r; });
+    wake = null;
+    if (cancelled) return;
+    credits--;
+    send({ parts: group }, group);
+    counted(bytes);
+    group = [];
+    bytes = 0;
+    limit = INFLATE_GROUP_BYTES;
+  };
   try {
-    const whole = await forEachBatch(reader, INFLATE_BATCH_BYTES, async (buf, length) => {
-      while (credits === 0 && !cancelled) await new Promise<void>((r) => { wake = r; });
-      wake = null;
-      if (cancelled) return false;
-      credits--;
-      send({ chunk: buf.buffer as ArrayBuffer, length }, [buf.buffer as ArrayBuffer]);
-      counted(length);
-      return true;
-    }, INFLATE_FIRST_BYTES);
-    if (whole && !cancelled) send({ done: true });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || cancelled) break;
+      group.push(ownBuffer(value));
+      bytes += value.byteLength;
+      if (bytes >= limit) await flush();
+    }
+    if (!cancelled) {
+      if (group.length > 0) await flush();
+      send({ done: true });
+    }
   } catch (e) {
     if (!cancelled) send({ error: (e as Error)?.message ?? String(e) });
   } finally {

@@ -1,52 +1,34 @@
 /**
  * gzip inflated on a worker of its own (src/workers/inflate-worker.ts). A stream pass in one
- * worker inflates and projects in turn on one core (~3 s + ~3 s for a full-size run); Node's
- * zlib inflates on another thread meanwhile. This gives the browser the same overlap.
+ * worker inflates and projects in turn on one core; Node's zlib inflates on another thread
+ * meanwhile. This gives the browser the same overlap.
  *
- * Both ways, bytes cross in 1 MB batches whose buffers are transferred (no copy), each side at
- * most AHEAD batches ahead of the other (acknowledgements one way, credits the other), so memory
- * stays bounded whatever the speeds. (Transferring the ReadableStream itself was tried: one
- * cross-thread round trip per 64 KB Blob chunk made the pass 4× slower.) Where the worker cannot
- * start, the stream is inflated in this thread.
+ * Chunks cross as they are, their buffers transferred: compressed chunks one per message, at
+ * most INFLATE_AHEAD not yet acknowledged; inflated chunks in groups of ~1 MB (the first group
+ * small, for header reads), at most INFLATE_AHEAD groups ahead of the reader (credits). So memory
+ * stays bounded whatever the speeds, and no byte is copied: on this VM, writing into freshly
+ * allocated buffers (page faults) cost more than the copy itself — 1.5 s per GB.
+ * Where the worker cannot start, the stream is inflated in this thread.
  */
 import { defaultInflate, type Inflate } from '../../core/nifti/read.ts';
 
-export const INFLATE_BATCH_BYTES = 1 << 20;
-/**
- * The first inflated batch is small: a header read needs only the first few hundred bytes, and
- * must not inflate (and so meet damage) much further than Node's zlib chunks do.
- */
+/** Inflated bytes per message (a group of the inflater's chunks). */
+export const INFLATE_GROUP_BYTES = 1 << 20;
+/** The first group is small: a header read needs only the first few hundred bytes. */
 export const INFLATE_FIRST_BYTES = 16 << 10;
-/** Batches in flight each way per stream (4 MB). */
+/** Messages in flight each way per stream (~4 MB). */
 export const INFLATE_AHEAD = 4;
 
 /** To the worker, on a stream's port. */
-export type ToInflater = { input: ArrayBuffer; length: number } | { end: true } | { credit: number } | { cancel: true } | { sourceError: string };
+export type ToInflater = { input: ArrayBuffer } | { end: true } | { credit: number } | { cancel: true } | { sourceError: string };
 /** From the worker, on a stream's port. */
-export type FromInflater = { chunk: ArrayBuffer; length: number } | { ack: true } | { done: true } | { error: string };
+export type FromInflater = { parts: ArrayBuffer[] } | { ack: true } | { done: true } | { error: string };
 /** The worker's first message: it has loaded. */
 export const INFLATE_READY = 'ddmvpa-inflate-ready';
 
-/** Re-chunks a byte stream into batches of `size` bytes (the first of `firstSize`, the last may be shorter), calling `emit` with each. */
-export async function forEachBatch(reader: ReadableStreamDefaultReader<Uint8Array>, size: number, emit: (buf: Uint8Array, length: number) => Promise<boolean>, firstSize = size): Promise<boolean> {
-  let buf = new Uint8Array(firstSize);
-  let fill = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    for (let at = 0; at < value.byteLength;) {
-      const n = Math.min(value.byteLength - at, buf.byteLength - fill);
-      buf.set(value.subarray(at, at + n), fill);
-      fill += n;
-      at += n;
-      if (fill === buf.byteLength) {
-        if (!(await emit(buf, fill))) return false;
-        buf = new Uint8Array(size);
-        fill = 0;
-      }
-    }
-  }
-  return fill === 0 || emit(buf, fill);
+/** A chunk's buffer to transfer: its own when the chunk spans all of it, else a copy. */
+export function ownBuffer(c: Uint8Array): ArrayBuffer {
+  return c.byteOffset === 0 && c.byteLength === c.buffer.byteLength && c.buffer instanceof ArrayBuffer ? c.buffer : new Uint8Array(c).buffer; // (a copy even for Node's Buffer, whose slice is a view)
 }
 
 /** Messages of one port as an awaitable queue. */
@@ -134,6 +116,18 @@ function remoteInflate(w: InflateWorker, compressed: ReadableStream<Uint8Array>,
   const { port1: port, port2 } = new MessageChannel();
   w.postMessage({ port: port2 }, [port2]);
   const q = portQueue<FromInflater>(port);
+  // Input batches sent and not yet acknowledged (at most INFLATE_AHEAD), and the pump waiting for one.
+  let unacked = 0;
+  let acked: (() => void) | null = null;
+  // Acknowledgements move the input pump at once, not when the reader next reads: otherwise the
+  // worker would run dry whenever the reader is busy, and inflating would not overlap at all.
+  const queued = port.onmessage!;
+  port.onmessage = (e: MessageEvent<FromInflater>) => {
+    if ('ack' in e.data) {
+      unacked--;
+      acked?.();
+    } else queued.call(port, e);
+  };
   const send = (m: ToInflater, transfer: Transferable[] = []) => port.postMessage(m, transfer);
   let stopped = false;
   const fail = (why: string) => q.push({ error: why });
@@ -144,40 +138,39 @@ function remoteInflate(w: InflateWorker, compressed: ReadableStream<Uint8Array>,
     port.close();
   };
 
-  // Input: at most INFLATE_AHEAD batches not yet acknowledged.
+  // Input: each source chunk as it is, at most INFLATE_AHEAD not yet acknowledged.
   const source = compressed.getReader();
-  let unacked = 0;
-  let acked: (() => void) | null = null;
-  void forEachBatch(source, INFLATE_BATCH_BYTES, async (buf, length) => {
-    while (unacked >= INFLATE_AHEAD && !stopped) await new Promise<void>((r) => { acked = r; });
-    if (stopped) return false;
-    unacked++;
-    send({ input: buf.buffer as ArrayBuffer, length }, [buf.buffer as ArrayBuffer]);
-    return true;
-  }).then(
-    (whole) => { if (whole && !stopped) send({ end: true }); },
-    (e) => { if (!stopped) send({ sourceError: (e as Error)?.message ?? String(e) }); },
-  );
+  void (async () => {
+    for (;;) {
+      const { done, value } = await source.read();
+      if (stopped) return;
+      if (done) return send({ end: true });
+      while (unacked >= INFLATE_AHEAD && !stopped) await new Promise<void>((r) => { acked = r; });
+      if (stopped) return;
+      unacked++;
+      const input = ownBuffer(value);
+      send({ input }, [input]);
+    }
+  })().catch((e) => { if (!stopped) send({ sourceError: (e as Error)?.message ?? String(e) }); });
 
   send({ credit: INFLATE_AHEAD });
+  const parts: ArrayBuffer[] = []; // of the group being read
   return {
     async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-      for (;;) {
+      while (parts.length === 0) {
         const m = await q.next();
-        if ('ack' in m) {
-          unacked--;
-          acked?.();
-          continue;
-        }
-        if ('chunk' in m) {
+        if ('ack' in m) continue; // (handled on arrival)
+        if ('parts' in m) {
           send({ credit: 1 });
-          return { done: false, value: new Uint8Array(m.chunk, 0, m.length) };
+          parts.push(...m.parts);
+          continue;
         }
         stop();
         if ('done' in m) return { done: true, value: undefined };
         // The same kind of error as DecompressionStream's own (read.ts names the file and the fix).
         throw new TypeError(m.error);
       }
+      return { done: false, value: new Uint8Array(parts.shift()!) };
     },
     async cancel() {
       if (stopped) return;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { serveInflate } from '../../../src/platform/browser/inflate-service.ts';
-import { forEachBatch, INFLATE_BATCH_BYTES, INFLATE_READY, workerInflate, type InflateWorker } from '../../../src/platform/browser/worker-inflate.ts';
+import { INFLATE_GROUP_BYTES, INFLATE_READY, ownBuffer, workerInflate, type InflateWorker } from '../../../src/platform/browser/worker-inflate.ts';
 import { inflateError } from '../../../src/core/nifti/read.ts';
 
 function standIn(): InflateWorker & { streams: number } {
@@ -65,31 +65,25 @@ function payload(n: number): Uint8Array {
   return b;
 }
 
-describe('forEachBatch', () => {
-  it('re-chunks into full batches and a short last one, bytes unchanged', async () => {
-    const data = payload(10_000);
-    const got: number[] = [];
-    const seen: number[] = [];
-    const whole = await forEachBatch(chunked(data, 777).getReader(), 4096, async (buf, len) => {
-      got.push(len);
-      seen.push(...buf.subarray(0, len));
-      return true;
-    });
-    expect(whole).toBe(true);
-    expect(got).toEqual([4096, 4096, 1808]);
-    expect(Uint8Array.from(seen)).toEqual(data);
-  });
-  it('stops when emit says so', async () => {
-    let calls = 0;
-    const whole = await forEachBatch(chunked(payload(20_000), 1000).getReader(), 4096, async () => ++calls < 2);
-    expect(whole).toBe(false);
-    expect(calls).toBe(2);
+describe('ownBuffer', () => {
+  it('transfers a whole-buffer chunk as it is and copies a view of part of a buffer', () => {
+    const whole = new Uint8Array([1, 2, 3]);
+    expect(ownBuffer(whole)).toBe(whole.buffer);
+    const part = new Uint8Array(new ArrayBuffer(8), 2, 3);
+    part.set([7, 8, 9]);
+    const b = ownBuffer(part);
+    expect(b).not.toBe(part.buffer);
+    expect([...new Uint8Array(b)]).toEqual([7, 8, 9]);
+    const nodeBuffer = Buffer.from([1, 2, 3, 4]).subarray(1, 3); // Buffer#slice is a view: must still copy
+    const nb = ownBuffer(nodeBuffer);
+    expect(nb).not.toBe(nodeBuffer.buffer);
+    expect(nb.byteLength).toBe(2);
   });
 });
 
 describe('workerInflate', () => {
-  it('inflates through the worker protocol to zlib\'s bytes (several batches, one worker for all streams)', async () => {
-    const plain = payload(5 * INFLATE_BATCH_BYTES + 12_345);
+  it('inflates through the worker protocol to zlib\'s bytes (several groups, one worker for all streams)', async () => {
+    const plain = payload(5 * INFLATE_GROUP_BYTES + 12_345);
     const gz = gzipSync(plain);
     let made = 0;
     let worker: ReturnType<typeof standIn> | null = null;
@@ -122,7 +116,7 @@ describe('workerInflate', () => {
   });
 
   it('cancel stops reading the source (no read-ahead beyond the window)', async () => {
-    const gz = gzipSync(payload(32 * INFLATE_BATCH_BYTES));
+    const gz = gzipSync(payload(32 * INFLATE_GROUP_BYTES));
     let pulled = 0;
     let cancelled = false;
     const src = new ReadableStream<Uint8Array>({
@@ -149,7 +143,7 @@ describe('workerInflate', () => {
   });
 
   it('a worker that dies mid-stream fails the stream instead of leaving it waiting', async () => {
-    const plain = payload(8 * INFLATE_BATCH_BYTES);
+    const plain = payload(8 * INFLATE_GROUP_BYTES);
     let w: InflateWorker | null = null;
     const inflate = workerInflate(() => {
       const s = standIn();
