@@ -40,3 +40,6 @@ export function dot_f32(a: usize, b: usize, n: i32): f64 {
 // Searchlight (src/core/searchlight): sphere Gram matrices and their sliding updates.
 export { sl_work_bytes, sl_gram, sl_gram_update } from './searchlight';
 export { svc_solve_ld } from './solvers';
+
+// SHA-256 blocks for the browser's input hashes (src/core/kernels/sha256.ts does the padding).
+export { sha256_blocks } from './sha256';

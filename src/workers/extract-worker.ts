@@ -30,7 +30,7 @@ import { blobSink } from '../platform/browser/blob-sink.ts';
 import { createBrowserKernelPool, loadKernelModule } from '../platform/browser/pool.ts';
 import { roiFileHost } from '../platform/browser/roi-files.ts';
 import { yieldingProjector } from '../platform/browser/event-loop.ts';
-import { threadInflate } from '../platform/browser/worker-inflate.ts';
+import { passInflater } from '../platform/browser/worker-inflate.ts';
 import type { BlobEntry } from '../core/pipeline/blob-host.ts';
 
 installDdErrorTransfer();
@@ -337,7 +337,7 @@ const api = {
         estimator: options.estimator,
         rois: options.rois,
         loadImage: roiFileHost(options.roiFiles).loadImage,
-        inflate: threadInflate(),
+        inflate: passInflater(files.bold.blob.size),
         makeProjector: (spec) => yieldingProjector(wasmProjector(eng, pool, spec), spec.header.bytesPerVolume),
         onProgress: (done, total) => {
           if (!Number.isFinite(passStart)) passStart = performance.now();

@@ -8,7 +8,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -229,6 +229,55 @@ test('real files through the file input: the same patterns as `ddmvpa extract`, 
   }
   const long = await longTasksBetween(page, t0, t1);
   expect(long.filter((t) => t.duration > 100)).toEqual([]);
+  expect(w.foreign).toEqual([]);
+  expect(w.errors).toEqual([]);
+});
+
+test('a big run (≥ 64 MB of gzip: inflated on a worker of its own) gives the same patterns as `ddmvpa extract`', async ({ page }) => {
+  test.setTimeout(240_000);
+  // The demo run's header and grid with float64 noise for data: 176 MB raw, ~165 MB gzip, above
+  // OFF_THREAD_INFLATE_MIN_BYTES, so the page inflates it on the inflate worker
+  // (src/platform/browser/worker-inflate.ts) while the extract worker projects.
+  const big = join(tmp, 'big');
+  mkdirSync(big, { recursive: true });
+  const head = gunzipSync(readFileSync(join(demo, FILES.bold))).subarray(0, 352);
+  const hdr = Buffer.from(head);
+  hdr.writeInt16LE(64, 70); // datatype FLOAT64
+  hdr.writeInt16LE(64, 72); // bitpix
+  hdr.writeFloatLE(1, 112); // scl_slope
+  hdr.writeFloatLE(0, 116); // scl_inter
+  const boldPath = join(big, 'sub-01_task-discountFix_space-MNI152NLin2009cAsym_desc-preproc_bold.nii.gz');
+  const gz = createGzip({ level: 1 });
+  const done = pipeline(gz, createWriteStream(boldPath));
+  gz.write(hdr);
+  let x = 88172645;
+  for (let v = 0; v < 326; v++) {
+    const vol = new Float64Array(44 * 48 * 32);
+    for (let i = 0; i < vol.length; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; vol[i] = 1000 + (x >>> 0) / 2 ** 22; }
+    gz.write(Buffer.from(vol.buffer));
+  }
+  gz.end();
+  await done;
+  expect(statSync(boldPath).size).toBeGreaterThan(64 << 20);
+  const others = [FILES.mask, FILES.confounds, FILES.events, FILES.json].map((f) => join(demo, f));
+  const cliBig = join(tmp, 'cli-big');
+  cli(['extract', '--bold', boldPath, '--events', others[2]!, '--confounds', others[1]!, '--mask', others[0]!, '--bold-json', others[3]!, '--estimator', 'lss', '--roi', ...DEFAULT_ROIS, '--out', cliBig]);
+
+  const w = await watch(page);
+  await openPage(page);
+  await page.getByTestId('pick-files').setInputFiles([boldPath, ...others]);
+  await expect(page.getByTestId('bold-facts')).toHaveAttribute('data-volumes', '326', { timeout: 60_000 });
+  await runAndWait(page);
+  await expect(page.getByTestId('results')).toHaveAttribute('data-trials', '120');
+  const digests = await pageDigests(page);
+  for (const f of readdirSync(cliBig).filter((n) => n.endsWith('.npy'))) {
+    const want = createHash('sha256').update(readFileSync(join(cliBig, f))).digest('hex');
+    expect(digests[f], `${f}: browser vs CLI`).toBe(want);
+  }
+  // The inflate worker (nested in the extract worker, so only the browser's target list shows it) did the gunzip.
+  const cdp = await page.context().browser()!.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  expect(targetInfos.filter((t) => t.type === 'worker').map((t) => t.title)).toContain('ddmvpa-inflate');
   expect(w.foreign).toEqual([]);
   expect(w.errors).toEqual([]);
 });

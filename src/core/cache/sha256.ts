@@ -23,13 +23,24 @@ export interface IncrementalHash {
   digest(): string;
 }
 
+/**
+ * The compression function over whole blocks: updates the state h (8 words) with `nBlocks`
+ * 64-byte blocks of `bytes` from `offset`. The TypeScript one is the default; the browser plugs
+ * the wasm one (src/core/kernels/sha256.ts), same digests.
+ */
+export type CompressBlocks = (h: Int32Array, bytes: Uint8Array, offset: number, nBlocks: number) => void;
+
+/** The round constants (the wasm compressor is handed them: the module keeps no data). */
+export const SHA256_K: Readonly<Int32Array> = K;
+
 export class Sha256 implements IncrementalHash {
   private readonly h = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  private readonly w = new Int32Array(64);
   private readonly buf = new Uint8Array(64);
   private bufLen = 0;
   private total = 0;
   private done = false;
+
+  constructor(private readonly compress: CompressBlocks = compressBlocksTs) {}
 
   update(bytes: Uint8Array): void {
     if (this.done) throw new Error('Sha256: update after digest');
@@ -42,12 +53,13 @@ export class Sha256 implements IncrementalHash {
       this.bufLen += take;
       off = take;
       if (this.bufLen < 64) return;
-      this.block(this.buf, 0);
+      this.compress(this.h, this.buf, 0, 1);
       this.bufLen = 0;
     }
-    while (off + 64 <= n) {
-      this.block(bytes, off);
-      off += 64;
+    const blocks = (n - off) >>> 6;
+    if (blocks > 0) {
+      this.compress(this.h, bytes, off, blocks);
+      off += blocks << 6;
     }
     if (off < n) {
       this.buf.set(bytes.subarray(off), 0);
@@ -63,7 +75,7 @@ export class Sha256 implements IncrementalHash {
     buf[this.bufLen++] = 0x80;
     if (this.bufLen > 56) {
       buf.fill(0, this.bufLen);
-      this.block(buf, 0);
+      this.compress(this.h, buf, 0, 1);
       this.bufLen = 0;
     }
     buf.fill(0, this.bufLen);
@@ -71,14 +83,21 @@ export class Sha256 implements IncrementalHash {
     const lo = bits >>> 0;
     buf[56] = hi >>> 24; buf[57] = hi >>> 16; buf[58] = hi >>> 8; buf[59] = hi;
     buf[60] = lo >>> 24; buf[61] = lo >>> 16; buf[62] = lo >>> 8; buf[63] = lo;
-    this.block(buf, 0);
+    this.compress(this.h, buf, 0, 1);
     let out = '';
     for (let i = 0; i < 8; i++) out += (this.h[i]! >>> 0).toString(16).padStart(8, '0');
     return out;
   }
 
-  private block(p: Uint8Array, o: number): void {
-    const w = this.w;
+}
+
+const W = new Int32Array(64);
+
+/** The TypeScript compression function (~190 MB/s in V8). */
+export const compressBlocksTs: CompressBlocks = (h, p, offset, nBlocks) => {
+  const w = W;
+  for (let blk = 0; blk < nBlocks; blk++) {
+    let o = offset + (blk << 6);
     for (let i = 0; i < 16; i++, o += 4) w[i] = (p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!;
     for (let i = 16; i < 64; i++) {
       const x = w[i - 15]!, y = w[i - 2]!;
@@ -86,7 +105,6 @@ export class Sha256 implements IncrementalHash {
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
       w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
     }
-    const h = this.h;
     let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
     for (let i = 0; i < 64; i++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
@@ -100,7 +118,7 @@ export class Sha256 implements IncrementalHash {
     h[0] = (h[0]! + a) | 0; h[1] = (h[1]! + b) | 0; h[2] = (h[2]! + c) | 0; h[3] = (h[3]! + d) | 0;
     h[4] = (h[4]! + e) | 0; h[5] = (h[5]! + f) | 0; h[6] = (h[6]! + g) | 0; h[7] = (h[7]! + hh) | 0;
   }
-}
+};
 
 const encoder = new TextEncoder();
 

@@ -78,3 +78,9 @@ export interface NewtonRawExports {
   sym_eig_f64(W: number, n: number, d: number, e: number): number;
 }
 export const NEWTON_EXPORTS: readonly (keyof NewtonRawExports)[] = ['mat_vec', 'logreg_basis_work_bytes', 'logreg_basis_fit', 'sym_eig_f64'];
+
+/** SHA-256 blocks (assembly/sha256.ts), for the browser's input hashes (optional: older modules lack it). */
+export interface HashRawExports {
+  sha256_blocks(state: number, k: number, w: number, data: number, nBlocks: number): void;
+}
+export const HASH_EXPORTS: readonly (keyof HashRawExports)[] = ['sha256_blocks'];

@@ -32,3 +32,4 @@ export function createKernelEngine(
   const arena = new SharedArena(memory, { base: Math.max(kernels.heapBase, 1024) });
   return { module, memory, kernels, arena };
 }
+export * from './sha256.ts';

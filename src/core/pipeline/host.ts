@@ -35,11 +35,12 @@ export interface PipelineHost {
   makeProjector(spec: ProjectorSpec): Projector | Promise<Projector>;
   inflate?: (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
   /**
-   * gunzip for the whole-file stream pass only (default: `inflate`). The browser's runs on a worker
-   * of its own and inflates ahead of its reader: fine for a pass, not for a header read, which must
-   * not meet damage far past the header (DecompressionStream drops inflated bytes on an error).
+   * gunzip for the whole-file stream pass of a file of `compressedBytes` (default, or undefined:
+   * `inflate`). The browser's runs big files on a worker of its own, which inflates ahead of its
+   * reader: fine for a pass, not for a header read, which must not meet damage far past the
+   * header (DecompressionStream drops inflated bytes on an error).
    */
-  passInflate?: (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
+  passInflate?: (compressedBytes: number) => ((s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>) | undefined;
   /** Incremental SHA-256 for input files (default: the TypeScript one). */
   createHash?: () => IncrementalHash;
   /**

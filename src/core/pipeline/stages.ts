@@ -317,8 +317,9 @@ export async function computeExtraction(ctx: StageContext, run: RunLayout, specs
   const p = config.patterns;
   const text = async (path: string | undefined) => (path ? { file: path, text: await fileOf(host, path).text() } : undefined);
   const report = progressReporter(ctx, 'extract', subject);
+  const boldFile = fileOf(host, run.bold);
   const result = await extractRun({
-    bold: await namedSource(fileOf(host, run.bold)),
+    bold: await namedSource(boldFile),
     events: (await text(run.events))!,
     confounds: await text(run.confounds),
     boldJson: await text(run.boldJson),
@@ -331,7 +332,7 @@ export async function computeExtraction(ctx: StageContext, run: RunLayout, specs
     rois: specs,
     loadImage: host.loadImage,
     makeProjector: host.makeProjector,
-    inflate: host.passInflate ?? host.inflate,
+    inflate: host.passInflate?.(boldFile.size) ?? host.inflate,
     onProgress: report,
     signal: ctx.signal,
   });

@@ -50,9 +50,16 @@ export function portQueue<T>(port: MessagePort): { next(): Promise<T>; push(m: T
   };
 }
 
+/**
+ * Files smaller than this inflate in the reading thread: the overlap gains little there, and on
+ * a 2-core machine one more busy thread starves the page's main thread (long tasks).
+ */
+export const OFF_THREAD_INFLATE_MIN_BYTES = 64 << 20;
+
 let inflater: Inflate | null = null;
-/** This thread's inflate worker, started on first use and kept for the next runs. */
-export function threadInflate(): Inflate {
+/** For a stream pass over `compressedBytes`: this thread's inflate worker (started on first use, kept) for big files, else undefined (inflate here). */
+export function passInflater(compressedBytes: number): Inflate | undefined {
+  if (compressedBytes < OFF_THREAD_INFLATE_MIN_BYTES) return undefined;
   return (inflater ??= workerInflate());
 }
 
