@@ -43,3 +43,6 @@ export { svc_solve_ld } from './solvers';
 
 // SHA-256 blocks for the browser's input hashes (src/core/kernels/sha256.ts does the padding).
 export { sha256_blocks } from './sha256';
+
+// gzip inflate for the browser's stream pass (src/core/nifti/wasm-inflate.ts drives it).
+export { inflate_state_bytes, inflate_reset, inflate_run } from './inflate';

@@ -337,7 +337,7 @@ const api = {
         estimator: options.estimator,
         rois: options.rois,
         loadImage: roiFileHost(options.roiFiles).loadImage,
-        inflate: passInflater(files.bold.blob.size),
+        inflate: passInflater(files.bold.blob.size, eng.module),
         makeProjector: (spec) => yieldingProjector(wasmProjector(eng, pool, spec), spec.header.bytesPerVolume),
         onProgress: (done, total) => {
           if (!Number.isFinite(passStart)) passStart = performance.now();

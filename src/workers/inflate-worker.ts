@@ -6,7 +6,7 @@
 import { serveInflate } from '../platform/browser/inflate-service.ts';
 import { INFLATE_READY } from '../platform/browser/worker-inflate.ts';
 
-self.onmessage = (e: MessageEvent<{ port: MessagePort }>) => {
-  void serveInflate(e.data.port);
+self.onmessage = (e: MessageEvent<{ port: MessagePort; module?: WebAssembly.Module }>) => {
+  void serveInflate(e.data.port, e.data.module);
 };
 self.postMessage(INFLATE_READY);

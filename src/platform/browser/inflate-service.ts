@@ -2,12 +2,21 @@
  * The inflate worker's side of src/platform/browser/worker-inflate.ts: one stream per port,
  * compressed chunks in (acknowledged when read), inflated chunks out in groups (one per credit).
  */
-import { defaultInflate } from '../../core/nifti/read.ts';
+import { defaultInflate, type Inflate } from '../../core/nifti/read.ts';
+import { wasmGunzip } from '../../core/nifti/wasm-inflate.ts';
 import { gcNudger } from './event-loop.ts';
 import { INFLATE_FIRST_BYTES, INFLATE_GROUP_BYTES, ownBuffer, type FromInflater, type ToInflater } from './worker-inflate.ts';
 
-/** Serves one stream on `port` until it ends, fails or is cancelled. */
-export async function serveInflate(port: MessagePort): Promise<void> {
+let gunzip: { module: WebAssembly.Module; inflate: Inflate | null } | null = null;
+/** The wasm gunzip on the kernel module (made once), else the browser's DecompressionStream. */
+function inflaterFor(module: WebAssembly.Module | undefined): Inflate {
+  if (!module) return defaultInflate;
+  if (gunzip?.module !== module) gunzip = { module, inflate: wasmGunzip(module) };
+  return gunzip.inflate ?? defaultInflate;
+}
+
+/** Serves one stream on `port` until it ends, fails or is cancelled (with the kernel module: the wasm gunzip). */
+export async function serveInflate(port: MessagePort, module?: WebAssembly.Module): Promise<void> {
   const send = (m: FromInflater, transfer: Transferable[] = []) => port.postMessage(m, transfer);
   let credits = 0;
   let cancelled = false;
@@ -41,7 +50,7 @@ export async function serveInflate(port: MessagePort): Promise<void> {
     },
     { highWaterMark: 0 },
   );
-  const reader = defaultInflate(input).getReader();
+  const reader = inflaterFor(module)(input).getReader();
   // The compressed chunks die here, young and many: let the GC see them (event-loop.ts).
   const counted = gcNudger();
   // Groups of the inflater's own chunks, buffers transferred (no copy).

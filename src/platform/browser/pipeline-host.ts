@@ -50,7 +50,7 @@ export function browserPipelineHost(files: BlobEntry[], engine: KernelEngine | n
     // Input hashes with the compression function in wasm (the TypeScript one: ~190 MB/s).
     createHash: engine ? () => wasmSha256(engine) : undefined,
     // The stream pass's gzip on a worker of its own for big files, beside the projection (hosts with an engine extract).
-    passInflate: engine ? passInflater : undefined,
+    passInflate: engine ? (bytes) => passInflater(bytes, engine.module) : undefined,
     // Searchlights run in this worker, single-threaded, on the kernel module.
     searchlight: engine ? async () => ({ module: engine.module }) : undefined,
     cache,

@@ -56,11 +56,16 @@ export function portQueue<T>(port: MessagePort): { next(): Promise<T>; push(m: T
  */
 export const OFF_THREAD_INFLATE_MIN_BYTES = 64 << 20;
 
-let inflater: Inflate | null = null;
-/** For a stream pass over `compressedBytes`: this thread's inflate worker (started on first use, kept) for big files, else undefined (inflate here). */
-export function passInflater(compressedBytes: number): Inflate | undefined {
+let inflater: { module: WebAssembly.Module | undefined; inflate: Inflate } | null = null;
+/**
+ * For a stream pass over `compressedBytes`: this thread's inflate worker (started on first use,
+ * kept) for big files, inflating with the wasm gunzip of `module` when given (faster than this
+ * browser's DecompressionStream here); else undefined (inflate here).
+ */
+export function passInflater(compressedBytes: number, module?: WebAssembly.Module): Inflate | undefined {
   if (compressedBytes < OFF_THREAD_INFLATE_MIN_BYTES) return undefined;
-  return (inflater ??= workerInflate());
+  if (!inflater || inflater.module !== module) inflater = { module, inflate: workerInflate(undefined, module) };
+  return inflater.inflate;
 }
 
 /** What workerInflate needs of a Worker (tests pass an in-thread stand-in). */
@@ -69,7 +74,7 @@ export type InflateWorker = Pick<Worker, 'postMessage' | 'terminate' | 'onmessag
 const startInflateWorker = (): InflateWorker => new Worker(new URL('../../workers/inflate-worker.ts', import.meta.url), { type: 'module', name: 'ddmvpa-inflate' });
 
 /** An Inflate that runs in one lazily started inflate worker (shared by the streams of this thread). */
-export function workerInflate(makeWorker: () => InflateWorker = startInflateWorker): Inflate {
+export function workerInflate(makeWorker: () => InflateWorker = startInflateWorker, module?: WebAssembly.Module): Inflate {
   let started: Promise<InflateWorker | null> | null = null;
   /** Streams in flight: told when the worker dies, so that no reader waits forever. */
   const live = new Set<(why: string) => void>();
@@ -101,7 +106,7 @@ export function workerInflate(makeWorker: () => InflateWorker = startInflateWork
       {
         async start() {
           const w = await worker();
-          if (w) remote = remoteInflate(w, compressed, live);
+          if (w) remote = remoteInflate(w, compressed, live, module);
           else local = defaultInflate(compressed).getReader();
         },
         async pull(ctrl) {
@@ -119,9 +124,9 @@ export function workerInflate(makeWorker: () => InflateWorker = startInflateWork
 }
 
 /** One stream through the worker: pumps `compressed` in, reads inflated batches out. */
-function remoteInflate(w: InflateWorker, compressed: ReadableStream<Uint8Array>, live: Set<(why: string) => void>) {
+function remoteInflate(w: InflateWorker, compressed: ReadableStream<Uint8Array>, live: Set<(why: string) => void>, module?: WebAssembly.Module) {
   const { port1: port, port2 } = new MessageChannel();
-  w.postMessage({ port: port2 }, [port2]);
+  w.postMessage({ port: port2, module }, [port2]);
   const q = portQueue<FromInflater>(port);
   // Input batches sent and not yet acknowledged (at most INFLATE_AHEAD), and the pump waiting for one.
   let unacked = 0;

@@ -7,15 +7,16 @@ import { gzipSync } from 'node:zlib';
 import { serveInflate } from '../../../src/platform/browser/inflate-service.ts';
 import { INFLATE_GROUP_BYTES, INFLATE_READY, ownBuffer, workerInflate, type InflateWorker } from '../../../src/platform/browser/worker-inflate.ts';
 import { inflateError } from '../../../src/core/nifti/read.ts';
+import { getEngine } from '../kernels/helpers.ts';
 
 function standIn(): InflateWorker & { streams: number } {
   const w = {
     streams: 0,
     onmessage: null as InflateWorker['onmessage'],
     onerror: null as InflateWorker['onerror'],
-    postMessage(m: { port: MessagePort }) {
+    postMessage(m: { port: MessagePort; module?: WebAssembly.Module }) {
       w.streams++;
-      void serveInflate(m.port);
+      void serveInflate(m.port, m.module);
     },
     terminate() {},
   };
@@ -94,6 +95,15 @@ describe('workerInflate', () => {
     expect(sameBytes(b, plain)).toBe(true);
     expect(made).toBe(1);
     expect(worker!.streams).toBe(2);
+  });
+
+  it('with the kernel module the worker inflates with the wasm gunzip: the same bytes', async () => {
+    const { module } = await getEngine();
+    const plain = payload(3 * INFLATE_GROUP_BYTES + 777);
+    const inflate = workerInflate(standIn, module);
+    expect(sameBytes(await readAll(inflate(chunked(gzipSync(plain), 100_000))), plain)).toBe(true);
+    const bad = await readAll(inflate(chunked(gzipSync(plain).subarray(0, 50_000), 4096))).then(() => null, (e) => e);
+    expect(inflateError(bad, 'x.nii.gz').code).toBe('NIFTI_TRUNCATED');
   });
 
   it('corrupt and truncated gzip fail with errors read.ts maps to NIFTI_CORRUPT / NIFTI_TRUNCATED', async () => {
