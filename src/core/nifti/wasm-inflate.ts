@@ -7,7 +7,6 @@
  * delivered before the error.
  */
 import { createKernelEngine } from '../kernels/index.ts';
-import type { Inflate } from './read.ts';
 
 interface InflateRaw {
   inflate_state_bytes(): number;
@@ -48,8 +47,15 @@ function crcTable(): Uint32Array {
   return t;
 }
 
+/**
+ * An Inflate that may take the buffers of its chunks from `buffer(n)` (an ArrayBuffer of at least
+ * n bytes, the chunk at its start): a caller that gets buffers back from its reader saves the
+ * page faults of fresh memory. Default: a fresh buffer per chunk.
+ */
+export type WasmGunzip = (compressed: ReadableStream<Uint8Array>, buffer?: (n: number) => ArrayBuffer) => ReadableStream<Uint8Array>;
+
 /** A wasm gunzip over `module` (its own memory), or null when the module lacks the kernel or memory cannot be made. */
-export function wasmGunzip(module: WebAssembly.Module): Inflate | null {
+export function wasmGunzip(module: WebAssembly.Module): WasmGunzip | null {
   if (!WebAssembly.Module.exports(module).some((e) => e.name === 'inflate_run')) return null;
   let engine;
   try {
@@ -66,8 +72,8 @@ export function wasmGunzip(module: WebAssembly.Module): Inflate | null {
   const inp = engine.arena.alloc(IN_BYTES);
   const out = engine.arena.alloc(OUT_BYTES);
 
-  return (compressed) => {
-    if (busy) return wasmGunzip(module)!(compressed);
+  return (compressed, buffer) => {
+    if (busy) return wasmGunzip(module)!(compressed, buffer);
     busy = true;
     raw.inflate_reset(st);
     const mem = () => new Uint8Array(engine.memory.buffer);
@@ -103,7 +109,12 @@ export function wasmGunzip(module: WebAssembly.Module): Inflate | null {
               let op = v[(st + OUT_POS) >> 2]!;
               const m = mem();
               if (used > 0) { m.copyWithin(inp, inp + used, inp + inLen); inLen -= used; }
-              const produced = op > emitFrom ? m.slice(out + emitFrom, out + op) : null;
+              let produced: Uint8Array | null = null;
+              if (op > emitFrom) {
+                const n = op - emitFrom;
+                produced = buffer ? new Uint8Array(buffer(n), 0, n) : new Uint8Array(n);
+                produced.set(m.subarray(out + emitFrom, out + op));
+              }
               if (op > WINDOW + (OUT_BYTES >> 1) || r === R_OUT_FULL) {
                 // keep the last 32 KB as history at the front
                 const keep = Math.min(op, WINDOW);

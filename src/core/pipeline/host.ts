@@ -38,7 +38,8 @@ export interface PipelineHost {
    * gunzip for the whole-file stream pass of a file of `compressedBytes` (default, or undefined:
    * `inflate`). The browser's runs big files on a worker of its own, which inflates ahead of its
    * reader: fine for a pass, not for a header read, which must not meet damage far past the
-   * header (DecompressionStream drops inflated bytes on an error).
+   * header (DecompressionStream drops inflated bytes on an error). Its chunks may be lent: valid
+   * until the next read (the stream pass copies each into its volume buffer before reading on).
    */
   passInflate?: (compressedBytes: number) => ((s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>) | undefined;
   /** Incremental SHA-256 for input files (default: the TypeScript one). */

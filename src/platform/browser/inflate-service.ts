@@ -3,16 +3,17 @@
  * compressed chunks in (acknowledged when read), inflated chunks out in groups (one per credit).
  */
 import { defaultInflate, type Inflate } from '../../core/nifti/read.ts';
-import { wasmGunzip } from '../../core/nifti/wasm-inflate.ts';
+import { wasmGunzip, type WasmGunzip } from '../../core/nifti/wasm-inflate.ts';
 import { gcNudger } from './event-loop.ts';
 import { INFLATE_FIRST_BYTES, INFLATE_GROUP_BYTES, ownBuffer, type FromInflater, type ToInflater } from './worker-inflate.ts';
 
-let gunzip: { module: WebAssembly.Module; inflate: Inflate | null } | null = null;
+let gunzip: { module: WebAssembly.Module; inflate: WasmGunzip | null } | null = null;
 /** The wasm gunzip on the kernel module (made once), else the browser's DecompressionStream. */
-function inflaterFor(module: WebAssembly.Module | undefined): Inflate {
+function inflaterFor(module: WebAssembly.Module | undefined, buffer: (n: number) => ArrayBuffer): Inflate {
   if (!module) return defaultInflate;
   if (gunzip?.module !== module) gunzip = { module, inflate: wasmGunzip(module) };
-  return gunzip.inflate ?? defaultInflate;
+  const g = gunzip.inflate;
+  return g ? (s) => g(s, buffer) : defaultInflate;
 }
 
 /** Serves one stream on `port` until it ends, fails or is cancelled (with the kernel module: the wasm gunzip). */
@@ -23,9 +24,21 @@ export async function serveInflate(port: MessagePort, module?: WebAssembly.Modul
   let wake: (() => void) | null = null;
   const inputs: ToInflater[] = [];
   let inputWaiting: (() => void) | null = null;
+  // Output buffers the reader gave back (see worker-inflate.ts), reused for the next chunks.
+  const pool: ArrayBuffer[] = [];
+  const mine = new WeakSet<ArrayBuffer>();
+  const buffer = (n: number): ArrayBuffer => {
+    const i = pool.findIndex((b) => b.byteLength >= n);
+    const b = i >= 0 ? pool.splice(i, 1)[0]! : new ArrayBuffer(Math.max(n, INFLATE_GROUP_BYTES));
+    mine.add(b);
+    return b;
+  };
   port.onmessage = (e: MessageEvent<ToInflater>) => {
     const m = e.data;
-    if ('credit' in m) credits += m.credit;
+    if ('credit' in m) {
+      credits += m.credit;
+      for (const b of m.recycle) if (pool.length < 8) pool.push(b);
+    }
     else if ('cancel' in m) cancelled = true;
     else {
       inputs.push(m);
@@ -50,11 +63,12 @@ export async function serveInflate(port: MessagePort, module?: WebAssembly.Modul
     },
     { highWaterMark: 0 },
   );
-  const reader = inflaterFor(module)(input).getReader();
+  const reader = inflaterFor(module, buffer)(input).getReader();
   // The compressed chunks die here, young and many: let the GC see them (event-loop.ts).
   const counted = gcNudger();
   // Groups of the inflater's own chunks, buffers transferred (no copy).
   let group: ArrayBuffer[] = [];
+  let lengths: number[] = [];
   let bytes = 0;
   let limit = INFLATE_FIRST_BYTES;
   const flush = async () => {
@@ -62,9 +76,10 @@ export async function serveInflate(port: MessagePort, module?: WebAssembly.Modul
     wake = null;
     if (cancelled) return;
     credits--;
-    send({ parts: group }, group);
+    send({ parts: group, lengths }, group);
     counted(bytes);
     group = [];
+    lengths = [];
     bytes = 0;
     limit = INFLATE_GROUP_BYTES;
   };
@@ -72,7 +87,9 @@ export async function serveInflate(port: MessagePort, module?: WebAssembly.Modul
     for (;;) {
       const { done, value } = await reader.read();
       if (done || cancelled) break;
-      group.push(ownBuffer(value));
+      // our own pooled buffers travel whole (the chunk at their start); others as they are, or copied
+      group.push(mine.has(value.buffer as ArrayBuffer) && value.byteOffset === 0 ? (value.buffer as ArrayBuffer) : ownBuffer(value));
+      lengths.push(value.byteLength);
       bytes += value.byteLength;
       if (bytes >= limit) await flush();
     }

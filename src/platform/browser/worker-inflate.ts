@@ -20,9 +20,9 @@ export const INFLATE_FIRST_BYTES = 16 << 10;
 export const INFLATE_AHEAD = 4;
 
 /** To the worker, on a stream's port. */
-export type ToInflater = { input: ArrayBuffer } | { end: true } | { credit: number } | { cancel: true } | { sourceError: string };
+export type ToInflater = { input: ArrayBuffer } | { end: true } | { credit: number; recycle: ArrayBuffer[] } | { cancel: true } | { sourceError: string };
 /** From the worker, on a stream's port. */
-export type FromInflater = { parts: ArrayBuffer[] } | { ack: true } | { done: true } | { error: string };
+export type FromInflater = { parts: ArrayBuffer[]; lengths: number[] } | { ack: true } | { done: true } | { error: string };
 /** The worker's first message: it has loaded. */
 export const INFLATE_READY = 'ddmvpa-inflate-ready';
 
@@ -60,7 +60,9 @@ let inflater: { module: WebAssembly.Module | undefined; inflate: Inflate } | nul
 /**
  * For a stream pass over `compressedBytes`: this thread's inflate worker (started on first use,
  * kept) for big files, inflating with the wasm gunzip of `module` when given (faster than this
- * browser's DecompressionStream here); else undefined (inflate here).
+ * browser's DecompressionStream here); else undefined (inflate here). Its chunks are LENT: valid
+ * until the next read, when their buffer goes back to the worker (the stream pass copies each
+ * chunk into its volume buffer before reading on; other readers must copy too).
  */
 export function passInflater(compressedBytes: number, module?: WebAssembly.Module): Inflate | undefined {
   if (compressedBytes < OFF_THREAD_INFLATE_MIN_BYTES) return undefined;
@@ -165,16 +167,23 @@ function remoteInflate(w: InflateWorker, compressed: ReadableStream<Uint8Array>,
     }
   })().catch((e) => { if (!stopped) send({ sourceError: (e as Error)?.message ?? String(e) }); });
 
-  send({ credit: INFLATE_AHEAD });
-  const parts: ArrayBuffer[] = []; // of the group being read
+  send({ credit: INFLATE_AHEAD, recycle: [] });
+  const parts: Uint8Array[] = []; // of the group being read
+  const pendingRecycle: ArrayBuffer[] = [];
+  // The chunk handed out last: the stream pass is done with it when it reads again, so its
+  // buffer goes back to the worker for reuse (fresh memory costs page faults: see the top).
+  let lent: ArrayBuffer | null = null;
   return {
     async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+      if (lent) pendingRecycle.push(lent);
+      lent = null;
       while (parts.length === 0) {
         const m = await q.next();
         if ('ack' in m) continue; // (handled on arrival)
         if ('parts' in m) {
-          send({ credit: 1 });
-          parts.push(...m.parts);
+          const back = pendingRecycle.splice(0);
+          send({ credit: 1, recycle: back }, back);
+          m.parts.forEach((b, i) => parts.push(new Uint8Array(b, 0, m.lengths[i])));
           continue;
         }
         stop();
@@ -182,7 +191,9 @@ function remoteInflate(w: InflateWorker, compressed: ReadableStream<Uint8Array>,
         // The same kind of error as DecompressionStream's own (read.ts names the file and the fix).
         throw new TypeError(m.error);
       }
-      return { done: false, value: new Uint8Array(parts.shift()!) };
+      const value = parts.shift()!;
+      lent = value.buffer as ArrayBuffer;
+      return { done: false, value };
     },
     async cancel() {
       if (stopped) return;

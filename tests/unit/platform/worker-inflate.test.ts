@@ -42,7 +42,7 @@ async function readAll(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   for (;;) {
     const { done, value } = await r.read();
     if (done) break;
-    parts.push(value);
+    parts.push(value.slice()); // a chunk is valid until the next read (its buffer goes back to the worker)
   }
   const out = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
   let o = 0;
@@ -95,6 +95,26 @@ describe('workerInflate', () => {
     expect(sameBytes(b, plain)).toBe(true);
     expect(made).toBe(1);
     expect(worker!.streams).toBe(2);
+  });
+
+  it('chunks are lent until the next read: then their buffers go back to the worker (detached here)', async () => {
+    const { module } = await getEngine();
+    const plain = payload(6 * INFLATE_GROUP_BYTES);
+    const r = workerInflate(standIn, module)(chunked(gzipSync(plain), 200_000)).getReader();
+    let n = 0;
+    const chunks: Uint8Array[] = [];
+    for (;;) {
+      const { done, value } = await r.read();
+      if (done) break;
+      expect(chunks.every((c) => c !== value)).toBe(true);
+      expect(sameBytes(value, plain.subarray(n, n + value.byteLength))).toBe(true); // intact while lent
+      n += value.byteLength;
+      chunks.push(value);
+    }
+    expect(n).toBe(plain.byteLength);
+    // all but the last few went back (transferred: detached on this side)
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(chunks.filter((c) => c.byteLength === 0).length).toBeGreaterThanOrEqual(chunks.length - 3);
   });
 
   it('with the kernel module the worker inflates with the wasm gunzip: the same bytes', async () => {
