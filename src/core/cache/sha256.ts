@@ -30,9 +30,6 @@ export interface IncrementalHash {
  */
 export type CompressBlocks = (h: Int32Array, bytes: Uint8Array, offset: number, nBlocks: number) => void;
 
-/** The round constants (the wasm compressor is handed them: the module keeps no data). */
-export const SHA256_K: Readonly<Int32Array> = K;
-
 export class Sha256 implements IncrementalHash {
   private readonly h = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   private readonly buf = new Uint8Array(64);

@@ -81,6 +81,6 @@ export const NEWTON_EXPORTS: readonly (keyof NewtonRawExports)[] = ['mat_vec', '
 
 /** SHA-256 blocks (assembly/sha256.ts), for the browser's input hashes (optional: older modules lack it). */
 export interface HashRawExports {
-  sha256_blocks(state: number, k: number, w: number, data: number, nBlocks: number): void;
+  sha256_blocks(state: number, data: number, nBlocks: number): void;
 }
 export const HASH_EXPORTS: readonly (keyof HashRawExports)[] = ['sha256_blocks'];
