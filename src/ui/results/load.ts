@@ -13,6 +13,8 @@ export interface LoadedResults {
   source: string;
   /** The exact JSON text to download again. */
   json: string;
+  /** The same as a file, when the worker that ran the analysis made it (the page then never builds the text). */
+  jsonBlob?: Blob;
   /** NIfTI maps keyed by their path relative to results.json (searchlight/…nii.gz): a browser run's, or files picked beside results.json. */
   files?: Record<string, Uint8Array>;
 }
@@ -47,12 +49,17 @@ export function parseResultsJson(text: string, file: string): LoadedResults {
   return { results, tables: resultTables(results), source: file, json: text };
 }
 
-export function fromRun(results: Results, tables: Record<string, string>, files?: Record<string, Uint8Array>): LoadedResults {
-  // The JSON text is made when first asked for (the download link): stringifying a full run's
-  // results takes ~20 ms of the main thread, which should not add to the results' first render.
+/** results.json's text, as `ddmvpa run` writes it. */
+export function resultsJsonText(results: Results): string {
+  return JSON.stringify(results, null, 2) + '\n';
+}
+
+export function fromRun(results: Results, tables: Record<string, string>, files?: Record<string, Uint8Array>, jsonBlob?: Blob): LoadedResults {
+  // The JSON text is made when first asked for: stringifying a full run's results takes ~20 ms of
+  // the main thread, which should not add to the results' first render.
   let json: string | null = null;
   return {
-    results, tables, source: 'this browser', files,
-    get json() { return (json ??= JSON.stringify(results, null, 2) + '\n'); },
+    results, tables, source: 'this browser', files, jsonBlob,
+    get json() { return (json ??= resultsJsonText(results)); },
   };
 }
