@@ -371,6 +371,8 @@ export function inflate_run(st: usize, crcTab: usize, inp: usize, inLen: i32, fi
         const lx = <i32>load<u8>(st + LEXT + <usize>s);
         const len = <i32>load<u16>(st + LBASE + (<usize>s << 1)) + <i32>(bb & ((<u64>1 << <u64>lx) - 1));
         bb >>= <u64>lx; bc -= lx;
+        // the distance: the same lookup as the literal/length one above, written out because the
+        // bit buffer lives in locals on this hot path (a helper would send it through memory)
         let d: i32;
         e = <i32>load<u16>(dist + (<usize>(bb & 255) << 1));
         if (e != 0) {
