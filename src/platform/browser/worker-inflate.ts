@@ -1,12 +1,14 @@
 /**
- * gzip inflated on a worker of its own (src/workers/inflate-worker.ts). A stream pass in one
- * worker inflates and projects in turn on one core; Node's zlib inflates on another thread
- * meanwhile. This gives the browser the same overlap.
+ * gzip inflated on a worker of its own (src/workers/inflate-worker.ts), with the wasm gunzip
+ * (assembly/inflate.ts) when the kernel module is passed, else DecompressionStream. A stream pass
+ * in one worker would inflate and project in turn on one core; Node's zlib inflates on another
+ * thread meanwhile. This gives the browser the same overlap.
  *
  * Chunks cross as they are, their buffers transferred: compressed chunks one per message, at
  * most INFLATE_AHEAD not yet acknowledged; inflated chunks in groups of ~1 MB (the first group
- * small, for header reads), at most INFLATE_AHEAD groups ahead of the reader (credits). So memory
- * stays bounded whatever the speeds, and no byte is copied: on this VM, writing into freshly
+ * small, for header reads), at most INFLATE_AHEAD groups ahead of the reader (credits), their
+ * buffers lent to the reader and sent back on its next read for reuse. So memory stays bounded
+ * whatever the speeds, and no fresh memory is touched per chunk: on this VM, writing into freshly
  * allocated buffers (page faults) cost more than the copy itself — 1.5 s per GB.
  * Where the worker cannot start, the stream is inflated in this thread.
  */
