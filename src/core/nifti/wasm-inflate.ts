@@ -135,7 +135,6 @@ export function wasmGunzip(module: WebAssembly.Module): WasmGunzip | null {
               }
               if (r === R_NEED_INPUT && final) throw new TypeError(MESSAGES[-10]!);
               if (produced) { ctrl.enqueue(produced); return; }
-              void R_OUT_FULL;
             }
           } catch (e) {
             finish();
